@@ -1,0 +1,1 @@
+"""Database plumbing shared by the services: engines, the outbox/inbox tables, the unit of work."""

@@ -1,0 +1,116 @@
+"""The unit of work: one transaction holding a service's change, its outbox events and its inbox mark.
+
+Handlers receive a unit of work, never a session factory or a broker::
+
+    with uow:
+        if not uow.claim(event.event_id, "route"):
+            return  # already applied: a redelivery or a duplicate
+        ...change the service's tables through uow.session...
+        uow.publish(new_event(...))
+        uow.commit()
+
+``commit`` writes everything at once; the relay publishes the events afterwards. Nothing is
+published unless the commit succeeded, and nothing committed goes unpublished.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from liaison.db.messaging_tables import MessagingTables
+from liaison.events import Event
+
+
+class UnitOfWork:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        tables: MessagingTables,
+        on_events_committed: Callable[[], None] | None = None,
+    ):
+        self._session_factory = session_factory
+        self._tables = tables
+        self._on_events_committed = on_events_committed
+        self._pending_events: list[Event] = []
+        self.session: Session | None = None
+        self.committed_events: list[Event] = []
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._session_factory()
+        self._pending_events = []
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        assert self.session is not None
+        try:
+            self.session.rollback()  # no-op after a commit
+        finally:
+            self.session.close()
+            self.session = None
+
+    def commit(self) -> None:
+        assert self.session is not None
+        self.session.commit()
+        events, self._pending_events = self._pending_events, []
+        self.committed_events.extend(events)
+        if events and self._on_events_committed:
+            self._on_events_committed()
+
+    def rollback(self) -> None:
+        assert self.session is not None
+        self.session.rollback()
+        self._pending_events = []
+
+    def publish(self, event: Event) -> None:
+        """Queue an event in the outbox, inside this transaction."""
+        assert self.session is not None
+        self.session.execute(
+            insert(self._tables.outbox).values(
+                event_id=event.event_id,
+                event_type=event.event_type,
+                exchange=event.exchange,
+                routing_key=event.routing_key,
+                body=event.to_json(),
+                headers=event.headers or None,
+                created_at=datetime.now(UTC),
+                attempts=0,
+            )
+        )
+        self._pending_events.append(event)
+
+    def already_processed(self, message_id: str, handler: str) -> bool:
+        assert self.session is not None
+        inbox = self._tables.inbox
+        found = self.session.execute(
+            select(inbox.c.message_id).where(
+                inbox.c.message_id == message_id, inbox.c.handler == handler
+            )
+        ).first()
+        return found is not None
+
+    def claim(self, message_id: str, handler: str) -> bool:
+        """Mark ``message_id`` as applied by ``handler``; False if it already was.
+
+        Call it first in the transaction. The mark is part of the transaction: if the effect rolls
+        back, so does the mark. Two instances racing on the same message: the loser's insert
+        fails, its transaction is rolled back, and it sees False.
+        """
+        assert self.session is not None
+        if self.already_processed(message_id, handler):
+            return False
+        try:
+            self.session.execute(
+                insert(self._tables.inbox).values(
+                    message_id=message_id, handler=handler, processed_at=datetime.now(UTC)
+                )
+            )
+        except IntegrityError:
+            self.rollback()
+            return False
+        return True

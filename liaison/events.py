@@ -1,0 +1,258 @@
+"""Every event of the system, defined once: the envelope and the schema of each event's data.
+
+Publishers build events with :func:`new_event` (validated before it reaches the outbox); consumers
+read them with :func:`parse_event` (validated again, so a malformed message is refused with a
+specific reason instead of half-processed). The README's "Events" section documents the same.
+
+Envelope (JSON, ``application/json``, persistent, AMQP ``message_id`` = ``event_id``)::
+
+    {"event_id": uuid, "event_type": str, "schema_version": int, "case_id": str | null,
+     "occurred_at": ISO 8601 with zone, "producer": service, "actor": str, "data": {...}}
+
+Exchanges: ``<producer>.events`` (topic, durable); routing key: ``event_type``.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from marshmallow import EXCLUDE, INCLUDE, Schema, ValidationError, fields, validate
+
+SCHEMA_VERSION = 1
+
+
+class EventSchemaError(ValueError):
+    """A message that is not a valid event of a known type; carries the per-field reasons."""
+
+    def __init__(self, reasons: dict[str, Any]):
+        self.reasons = reasons
+        super().__init__(json.dumps(reasons, ensure_ascii=False, sort_keys=True))
+
+
+# --- event data ----------------------------------------------------------------------------
+
+
+class SubmitterData(Schema):
+    name = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+    type = fields.String(required=True)
+    enterprise_name = fields.String(allow_none=True)
+    anonymous = fields.Boolean(required=True)
+
+
+class LocationData(Schema):
+    address = fields.String(allow_none=True)
+    lat = fields.Float(allow_none=True)
+    lng = fields.Float(allow_none=True)
+
+
+class CaseOpenedData(Schema):
+    """intake → a valid submission became a case (``case_id`` = tracking number)."""
+
+    tracking_number = fields.String(required=True)
+    external_id = fields.String(required=True)
+    channel = fields.String(required=True)
+    submitter = fields.Nested(SubmitterData, required=True)
+    town = fields.String(allow_none=True)
+    title = fields.String(required=True)
+    content = fields.String(required=True)
+    category = fields.String(allow_none=True)
+    location = fields.Nested(LocationData, allow_none=True)
+    attachments = fields.List(fields.String(), load_default=list)
+    submitted_at = fields.AwareDateTime(required=True)
+    received_at = fields.AwareDateTime(required=True)
+    source = fields.String(required=True, validate=validate.OneOf(["amqp", "http"]))
+
+
+class SubmissionRejectedData(Schema):
+    """intake → a submission could not be accepted; ``case_id`` is null."""
+
+    rejection_id = fields.Integer(required=True)
+    external_id = fields.String(allow_none=True)
+    source = fields.String(required=True)
+    reasons = fields.Dict(required=True)
+    body_sha256 = fields.String(required=True)
+    received_at = fields.AwareDateTime(required=True)
+
+
+class StationData(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    contact_email = fields.String(allow_none=True)
+
+
+class DeputyData(Schema):
+    name = fields.String(required=True)
+    profession = fields.String(allow_none=True)
+    level = fields.String(allow_none=True)
+
+
+class CaseRoutedData(Schema):
+    """routing → the station that takes the case, who is on duty there, and why."""
+
+    station = fields.Nested(StationData, required=True)
+    deputies = fields.List(fields.Nested(DeputyData), required=True)
+    rule = fields.String(required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1))
+    town = fields.String(allow_none=True)
+    town_source = fields.String(allow_none=True)
+    matched = fields.List(fields.String(), load_default=list)
+
+
+class NotificationData(Schema):
+    """notify → one notification's outcome (recipient masked: events are not for personal data)."""
+
+    notification_id = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    audience = fields.String(required=True, validate=validate.OneOf(["submitter", "station"]))
+    channel = fields.String(required=True)
+    recipient = fields.String(required=True)
+    attempts = fields.Integer(required=True)
+    error = fields.String(allow_none=True)
+
+
+DATA_SCHEMAS: dict[str, type[Schema]] = {
+    "case_opened": CaseOpenedData,
+    "submission_rejected": SubmissionRejectedData,
+    "case_routed": CaseRoutedData,
+    "notification_sent": NotificationData,
+    "notification_failed": NotificationData,
+}
+
+# Which service publishes which event: the exchange is ``<producer>.events``.
+PRODUCERS: dict[str, str] = {
+    "case_opened": "intake",
+    "submission_rejected": "intake",
+    "case_routed": "routing",
+    "notification_sent": "notify",
+    "notification_failed": "notify",
+}
+
+
+class EnvelopeSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE  # newer producers may add envelope fields
+
+    event_id = fields.UUID(required=True)
+    event_type = fields.String(required=True, validate=validate.OneOf(sorted(DATA_SCHEMAS)))
+    schema_version = fields.Integer(required=True, validate=validate.Range(min=1, max=SCHEMA_VERSION))
+    case_id = fields.String(allow_none=True, required=True)
+    occurred_at = fields.AwareDateTime(required=True)
+    producer = fields.String(required=True)
+    actor = fields.String(required=True)
+    data = fields.Dict(required=True)
+
+
+# --- the event object ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Event:
+    event_id: str
+    event_type: str
+    case_id: str | None
+    occurred_at: datetime
+    producer: str
+    actor: str
+    data: dict[str, Any]
+    schema_version: int = SCHEMA_VERSION
+    headers: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def exchange(self) -> str:
+        return f"{self.producer}.events"
+
+    @property
+    def routing_key(self) -> str:
+        return self.event_type
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "event_id": self.event_id,
+                "event_type": self.event_type,
+                "schema_version": self.schema_version,
+                "case_id": self.case_id,
+                "occurred_at": self.occurred_at.isoformat(),
+                "producer": self.producer,
+                "actor": self.actor,
+                "data": self.data,
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+
+
+def new_event(
+    event_type: str,
+    case_id: str | None,
+    data: dict[str, Any],
+    actor: str,
+    occurred_at: datetime | None = None,
+) -> Event:
+    """Build and validate an event; raises EventSchemaError if ``data`` does not fit its schema."""
+    schema = _data_schema(event_type)
+    errors = schema.validate(_jsonable(data))
+    if errors:
+        raise EventSchemaError({"data": errors})
+    return Event(
+        event_id=str(uuid.uuid4()),
+        event_type=event_type,
+        case_id=case_id,
+        occurred_at=occurred_at or datetime.now(UTC),
+        producer=PRODUCERS[event_type],
+        actor=actor,
+        data=_jsonable(data),
+    )
+
+
+def parse_event(body: bytes | str | dict[str, Any]) -> Event:
+    """Validate a received message body; raises EventSchemaError naming what is wrong."""
+    if isinstance(body, bytes | str):
+        try:
+            body = json.loads(body)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise EventSchemaError({"_body": [f"not JSON: {exc}"]}) from None
+    if not isinstance(body, dict):
+        raise EventSchemaError({"_body": ["an event must be a JSON object"]})
+    try:
+        envelope = EnvelopeSchema().load(body)
+    except ValidationError as exc:
+        raise EventSchemaError(exc.normalized_messages()) from None
+    try:
+        _data_schema(envelope["event_type"]).load(envelope["data"])
+    except ValidationError as exc:
+        raise EventSchemaError({"data": exc.normalized_messages()}) from None
+    return Event(
+        event_id=str(envelope["event_id"]),
+        event_type=envelope["event_type"],
+        case_id=envelope["case_id"],
+        occurred_at=envelope["occurred_at"],
+        producer=envelope["producer"],
+        actor=envelope["actor"],
+        data=envelope["data"],
+        schema_version=envelope["schema_version"],
+    )
+
+
+def _data_schema(event_type: str) -> Schema:
+    try:
+        return DATA_SCHEMAS[event_type](unknown=INCLUDE)
+    except KeyError:
+        raise EventSchemaError({"event_type": [f"unknown event type {event_type!r}"]}) from None
+
+
+def _jsonable(value: Any) -> Any:
+    """Datetimes to ISO strings, recursively; the rest as is."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value

@@ -1,0 +1,1 @@
+"""RabbitMQ plumbing: the topology, confirmed publishing, the outbox relay, reliable consumers."""

@@ -1,0 +1,108 @@
+"""The outbox relay: publishes committed outbox rows to RabbitMQ, then marks them published.
+
+At least once: a crash after the publish and before the mark publishes the row again on restart,
+and the consumers' inbox makes that harmless. Several instances of one service may relay the same
+outbox; on PostgreSQL they split the rows (``FOR UPDATE SKIP LOCKED``), on SQLite they serialize.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, func, select, update
+
+from liaison.db.engine import is_sqlite
+from liaison.db.messaging_tables import MessagingTables
+from liaison.messaging.publisher import ConfirmedPublisher
+
+log = logging.getLogger(__name__)
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        engine: Engine,
+        tables: MessagingTables,
+        publisher: ConfirmedPublisher,
+        batch_size: int = 200,
+    ):
+        self._engine = engine
+        self._outbox = tables.outbox
+        self._publisher = publisher
+        self._batch_size = batch_size
+
+    def backlog(self) -> int:
+        """How many committed events wait to be published."""
+        with self._engine.connect() as conn:
+            query = select(func.count()).where(self._outbox.c.published_at.is_(None))
+            return int(conn.execute(query).scalar_one())
+
+    def relay_batch(self) -> int:
+        """Publish up to one batch of unpublished events; returns how many were published."""
+        outbox = self._outbox
+        query = (
+            select(outbox.c.id, outbox.c.event_id, outbox.c.exchange, outbox.c.routing_key,
+                   outbox.c.body, outbox.c.headers)
+            .where(outbox.c.published_at.is_(None))
+            .order_by(outbox.c.id)
+            .limit(self._batch_size)
+        )
+        if is_sqlite(self._engine):
+            # SQLite: read, then publish outside any transaction (a held write lock would stall
+            # every other writer of the file while we wait on the broker).
+            with self._engine.connect() as conn:
+                rows = conn.execute(query).all()
+            published = self._publish(rows)
+            self._mark(published)
+            return len(published)
+        with self._engine.begin() as conn:
+            rows = conn.execute(query.with_for_update(skip_locked=True)).all()
+            published = self._publish(rows)
+            if published:
+                conn.execute(
+                    update(outbox)
+                    .where(outbox.c.id.in_(published))
+                    .values(published_at=datetime.now(UTC), attempts=outbox.c.attempts + 1)
+                )
+        return len(published)
+
+    def relay_all(self, should_stop: Callable[[], bool] = lambda: False) -> int:
+        total = 0
+        while not should_stop():
+            count = self.relay_batch()
+            total += count
+            if count < self._batch_size:
+                break
+        return total
+
+    def _publish(self, rows) -> list[int]:
+        published: list[int] = []
+        try:
+            for row in rows:
+                self._publisher.publish(
+                    row.body,
+                    exchange=row.exchange,
+                    routing_key=row.routing_key,
+                    message_id=row.event_id,
+                    headers=row.headers or {},
+                )
+                published.append(row.id)
+        except Exception:
+            # Keep what was confirmed; the rest stays in the outbox for the next round.
+            log.exception("outbox relay: publish failed after %d of %d", len(published), len(rows))
+            if not published:
+                raise
+        return published
+
+    def _mark(self, ids: list[int]) -> None:
+        if not ids:
+            return
+        outbox = self._outbox
+        with self._engine.begin() as conn:
+            conn.execute(
+                update(outbox)
+                .where(outbox.c.id.in_(ids))
+                .values(published_at=datetime.now(UTC), attempts=outbox.c.attempts + 1)
+            )

@@ -1,0 +1,138 @@
+"""Every exchange and queue of the system, declared from this one list.
+
+Each consumer queue ``Q`` comes with two companions:
+
+* ``Q.retry``: a failed message waits here ``RETRY_DELAY_MS`` (queue TTL), then the broker
+  dead-letters it back into ``Q`` through the default exchange;
+* ``Q.dead``: a message that failed ``MAX_ATTEMPTS`` times, or can never be processed (not JSON,
+  not a valid event), parked with headers saying why (``x-liaison-error`` and friends).
+
+Queue arguments must be identical wherever a queue is declared (or RabbitMQ refuses the
+declaration), which is why they are only written here. ``deploy/rabbitmq/definitions.json`` is
+checked against this module by the tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kombu import Connection, Exchange, Queue
+
+RETRY_DELAY_MS = 2000
+
+FORMS_EXCHANGE = "forms.events"
+SERVICE_EXCHANGES = ("intake.events", "routing.events", "notify.events")
+
+
+@dataclass(frozen=True)
+class Binding:
+    exchange: str
+    routing_key: str
+
+
+@dataclass(frozen=True)
+class ConsumerQueue:
+    name: str
+    bindings: tuple[Binding, ...]
+    purpose: str
+
+    @property
+    def retry_name(self) -> str:
+        return f"{self.name}.retry"
+
+    @property
+    def dead_name(self) -> str:
+        return f"{self.name}.dead"
+
+
+CONSUMER_QUEUES: dict[str, ConsumerQueue] = {
+    q.name: q
+    for q in (
+        ConsumerQueue(
+            "intake.submissions",
+            (Binding(FORMS_EXCHANGE, "submission_received"),),
+            "submissions from external forms",
+        ),
+        ConsumerQueue(
+            "routing.cases",
+            (Binding("intake.events", "case_opened"),),
+            "new cases to route to a station",
+        ),
+        ConsumerQueue(
+            "archive.case-events",
+            (
+                Binding("intake.events", "case_opened"),
+                Binding("routing.events", "#"),
+                Binding("notify.events", "#"),
+            ),
+            "every case event, for the case history",
+        ),
+        ConsumerQueue(
+            "notify.case-events",
+            (
+                Binding("intake.events", "case_opened"),
+                Binding("routing.events", "case_routed"),
+            ),
+            "events that trigger notifications",
+        ),
+    )
+}
+
+
+def exchange(name: str) -> Exchange:
+    return Exchange(name, type="topic", durable=True, auto_delete=False)
+
+
+def consumer_queue(name: str) -> Queue:
+    """The kombu Queue of a consumer queue, with all its bindings."""
+    spec = CONSUMER_QUEUES[name]
+    from kombu import binding
+
+    return Queue(
+        spec.name,
+        bindings=[binding(exchange(b.exchange), routing_key=b.routing_key) for b in spec.bindings],
+        durable=True,
+        auto_delete=False,
+        queue_arguments={"x-queue-type": "classic"},
+    )
+
+
+def retry_queue(name: str) -> Queue:
+    spec = CONSUMER_QUEUES[name]
+    return Queue(
+        spec.retry_name,
+        durable=True,
+        auto_delete=False,
+        queue_arguments={
+            "x-queue-type": "classic",
+            "x-message-ttl": RETRY_DELAY_MS,
+            "x-dead-letter-exchange": "",
+            "x-dead-letter-routing-key": spec.name,
+        },
+    )
+
+
+def dead_queue(name: str) -> Queue:
+    spec = CONSUMER_QUEUES[name]
+    return Queue(
+        spec.dead_name,
+        durable=True,
+        auto_delete=False,
+        queue_arguments={"x-queue-type": "classic"},
+    )
+
+
+def declare_queue_set(connection: Connection, name: str) -> None:
+    """Declare one consumer queue with its retry and dead-letter companions."""
+    channel = connection.default_channel
+    for queue in (consumer_queue(name), retry_queue(name), dead_queue(name)):
+        queue.bind(channel).declare()
+
+
+def declare_all(connection: Connection) -> None:
+    """Declare every exchange and queue; safe to run any number of times."""
+    channel = connection.default_channel
+    for name in (FORMS_EXCHANGE, *SERVICE_EXCHANGES):
+        exchange(name).bind(channel).declare()
+    for name in CONSUMER_QUEUES:
+        declare_queue_set(connection, name)

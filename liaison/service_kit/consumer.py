@@ -1,0 +1,214 @@
+"""``@consume(queue)``: a nameko entrypoint that does not lose, loop on, or crash on a message.
+
+nameko's own ``event_handler``/``consume`` ack a message whose handler raised (it is gone), or
+requeue it forever, and a body kombu cannot decode kills the consumer thread. This entrypoint:
+
+* receives the raw message (kombu does no decoding) and decodes it itself: a body that is not a
+  valid event goes straight to the dead-letter queue, with the reason;
+* acks only after the service method returned, i.e. after its unit of work committed;
+* on failure republishes the message to ``<queue>.retry`` (back after ``RETRY_DELAY_MS``) with an
+  attempt counter in its headers, and after ``MAX_ATTEMPTS`` failures parks it in ``<queue>.dead``
+  with ``x-liaison-error``; infrastructure outages (database, broker) retry without using up attempts.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any
+
+from kombu import Connection
+from nameko.exceptions import ContainerBeingKilled
+from nameko.extensions import Entrypoint
+from nameko.messaging import QueueConsumer
+
+from liaison.config import int_setting
+from liaison.events import EventSchemaError, parse_event
+from liaison.messaging import topology
+from liaison.messaging.publisher import ConfirmedPublisher
+from liaison.privacy import mask_text
+from liaison.service_kit.failures import Failure, classify
+
+log = logging.getLogger(__name__)
+
+ATTEMPTS_HEADER = "x-liaison-attempts"
+TRANSIENT_HEADER = "x-liaison-transient-retries"
+ERROR_HEADER = "x-liaison-error"
+# Transient retries are not unlimited: a day of RETRY_DELAY_MS waits, then a person looks.
+MAX_TRANSIENT_RETRIES = 24 * 3600 * 1000 // topology.RETRY_DELAY_MS
+
+
+@dataclass(frozen=True)
+class RawMessage:
+    """A message as it came off the queue, undecoded."""
+
+    body: bytes
+    content_type: str | None = None
+    content_encoding: str | None = None
+    message_id: str | None = None
+    routing_key: str = ""
+    headers: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_kombu(cls, message) -> RawMessage:
+        body = message.body
+        if isinstance(body, str):  # some transports hand over text
+            body = body.encode("utf-8", "surrogateescape")
+        props = message.properties or {}
+        return cls(
+            body=body,
+            content_type=message.content_type,
+            content_encoding=message.content_encoding,
+            message_id=props.get("message_id"),
+            routing_key=(message.delivery_info or {}).get("routing_key", ""),
+            headers=dict(message.headers or {}),
+        )
+
+    @property
+    def attempts(self) -> int:
+        return _int_header(self.headers, ATTEMPTS_HEADER)
+
+
+class _RawQueueConsumer(QueueConsumer):
+    """nameko's queue consumer, but handing providers the undecoded kombu message."""
+
+    def get_consumers(self, consumer_cls, channel):
+        for provider in self._providers:
+            consumer = consumer_cls(
+                queues=[provider.queue],
+                on_message=partial(self._on_raw_message, provider),
+                accept=None,
+            )
+            consumer.qos(prefetch_count=self.prefetch_count)
+            self._consumers[provider] = consumer
+        return self._consumers.values()
+
+    def _on_raw_message(self, provider, message) -> None:
+        self.container.spawn_managed_thread(
+            partial(provider.handle_message, message),
+            identifier=f"{type(provider).__name__}.handle_message[{provider.queue_name}]",
+        )
+
+
+class ReliableConsumer(Entrypoint):
+    queue_consumer = _RawQueueConsumer()
+
+    def __init__(self, queue_name: str, raw: bool = False, **kwargs: Any):
+        """``raw=True`` hands the method a :class:`RawMessage`; otherwise a parsed ``Event``."""
+        if queue_name not in topology.CONSUMER_QUEUES:
+            raise ValueError(f"unknown queue {queue_name!r}: add it to liaison.messaging.topology")
+        self.queue_name = queue_name
+        self.raw = raw
+        super().__init__(**kwargs)
+
+    def setup(self) -> None:
+        config = self.container.config
+        self.queue = topology.consumer_queue(self.queue_name)
+        self.spec = topology.CONSUMER_QUEUES[self.queue_name]
+        self.max_attempts = int_setting(config, "MAX_ATTEMPTS", 5)
+        self.publisher = ConfirmedPublisher(config["AMQP_URI"])
+        with Connection(config["AMQP_URI"], connect_timeout=10) as connection:
+            connection.ensure_connection(max_retries=30)
+            topology.declare_queue_set(connection, self.queue_name)
+        self.queue_consumer.register_provider(self)
+
+    def stop(self) -> None:
+        self.queue_consumer.unregister_provider(self)
+
+    def kill(self) -> None:
+        self.queue_consumer.unregister_provider(self)
+
+    def handle_message(self, message) -> None:
+        raw = RawMessage.from_kombu(message)
+        if self.raw:
+            argument: Any = raw
+        else:
+            try:
+                argument = parse_event(raw.body)
+            except EventSchemaError as exc:
+                self._settle_failure(message, raw, exc)
+                return
+        try:
+            self.container.spawn_worker(
+                self,
+                (argument,),
+                {},
+                context_data={"message_id": raw.message_id or ""},
+                handle_result=partial(self.handle_result, message, raw),
+            )
+        except ContainerBeingKilled:
+            self.queue_consumer.requeue_message(message)
+
+    def handle_result(self, message, raw: RawMessage, worker_ctx, result=None, exc_info=None):
+        if exc_info is None:
+            self.queue_consumer.ack_message(message)
+        else:
+            self._settle_failure(message, raw, exc_info[1])
+        return result, exc_info
+
+    # --- failures ---------------------------------------------------------------------------
+
+    def _settle_failure(self, message, raw: RawMessage, exc: BaseException) -> None:
+        kind = classify(exc)
+        attempts = raw.attempts
+        transient = _int_header(raw.headers, TRANSIENT_HEADER)
+        if kind is Failure.TRANSIENT:
+            transient += 1
+        else:
+            attempts += 1
+        error = f"{type(exc).__name__}: {mask_text(str(exc))}"[:1000]
+        park = (
+            kind is Failure.PERMANENT
+            or attempts >= self.max_attempts
+            or transient > MAX_TRANSIENT_RETRIES
+        )
+        headers = {
+            **raw.headers,
+            ATTEMPTS_HEADER: attempts,
+            TRANSIENT_HEADER: transient,
+            ERROR_HEADER: error,
+            "x-liaison-error-kind": kind.value,
+            "x-liaison-failed-at": datetime.now(UTC).isoformat(),
+            "x-liaison-queue": self.queue_name,
+            "x-liaison-original-routing-key": raw.headers.get(
+                "x-liaison-original-routing-key", raw.routing_key
+            ),
+        }
+        target = self.spec.dead_name if park else self.spec.retry_name
+        try:
+            self.publisher.publish(
+                raw.body,
+                exchange="",
+                routing_key=target,
+                message_id=raw.message_id,
+                headers=headers,
+                content_type=raw.content_type or "application/octet-stream",
+                content_encoding=raw.content_encoding or "binary",
+            )
+        except Exception:
+            log.exception("could not move a failed message to %s; requeueing it", target)
+            self.queue_consumer.requeue_message(message)
+            return
+        self.queue_consumer.ack_message(message)
+        log.warning(
+            "message %s on %s failed (%s, attempt %d): %s -> %s",
+            raw.message_id,
+            self.queue_name,
+            kind.value,
+            attempts,
+            error,
+            target,
+            extra={"queue": self.queue_name, "message_id": raw.message_id, "parked": park},
+        )
+
+
+def _int_header(headers: dict[str, Any], name: str) -> int:
+    try:
+        return int(headers.get(name) or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+consume = ReliableConsumer.decorator

@@ -1,0 +1,37 @@
+"""The intake service: external forms' submissions in, ``case_opened``/``submission_rejected`` out."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from nameko.rpc import rpc
+
+from liaison.service_kit.consumer import RawMessage, consume
+from liaison.service_kit.database import Database
+from services.intake import handlers
+from services.intake.models import messaging
+
+
+class IntakeService:
+    name = "intake"
+
+    db = Database(messaging)
+
+    @consume("intake.submissions", raw=True)
+    def handle_submission(self, message: RawMessage) -> None:
+        """AMQP: a form published to ``forms.events`` with routing key ``submission_received``."""
+        handlers.receive_submission(
+            self.db.uow(), message.body, source="amqp", content_type=message.content_type
+        )
+
+    @rpc
+    def submit(self, body_base64: str, content_type: str | None = None) -> dict:
+        """HTTP (through the gateway): the raw request body, base64 so any bytes survive JSON."""
+        try:
+            body = base64.b64decode(body_base64, validate=True)
+        except (binascii.Error, ValueError, TypeError):
+            return {"status": "rejected", "reasons": {"_body": ["body_base64 is not base64"]}}
+        return handlers.receive_submission(
+            self.db.uow(), body, source="http", content_type=content_type
+        ).to_dict()
