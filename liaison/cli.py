@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+
 from liaison.config import config_path
 
 SERVICES: dict[str, str] = {
@@ -21,7 +22,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     argv = [sys.executable, "-m", "nameko", "run", "--config", str(config_path()), SERVICES[args.service]]
     # nameko 2.14 imports pkg_resources and eventlet announces its deprecation: known, pinned, noise.
     os.environ.setdefault("PYTHONWARNINGS", "ignore::UserWarning,ignore::DeprecationWarning")
-    os.execv(sys.executable, argv)
+    os.execv(sys.executable, argv)  # noqa: S606 - replace this process with the service
     return 0  # not reached
 
 
@@ -53,6 +54,67 @@ def cmd_route(args: argparse.Namespace) -> int:
     return route_main([args.file])
 
 
+def cmd_up(args: argparse.Namespace) -> int:
+    from liaison.processes import ProcessGroup
+
+    for proc in ProcessGroup().start(args.services or _all(), timeout=args.timeout):
+        print(f"{proc.name:8} pid {proc.pid:>7}  log {proc.log_path}")
+    return 0
+
+
+def cmd_down(args: argparse.Namespace) -> int:
+    from liaison.processes import ProcessGroup
+
+    ProcessGroup().stop(args.services or _all())
+    print("stopped")
+    return 0
+
+
+def cmd_ps(args: argparse.Namespace) -> int:
+    from liaison.processes import ProcessGroup
+
+    group = ProcessGroup()
+    for name, running in group.status().items():
+        print(f"{name:8} {'running pid ' + str(group.pid(name)) if running else 'stopped'}")
+    return 0
+
+
+def cmd_submit(args: argparse.Namespace) -> int:
+    """Publish submissions (JSON lines) to forms.events, as an external form would."""
+    import json
+
+    from liaison.config import load_config
+    from liaison.forms_client import connect, publish_submission
+
+    count = 0
+    with open(args.file, encoding="utf-8") as handle, connect(load_config()["AMQP_URI"]) as conn:
+        for line in handle:
+            if line.strip():
+                publish_submission(conn, json.loads(line))
+                count += 1
+    print(f"published {count} submissions to forms.events")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from liaison import demo
+    from liaison.config import load_config
+
+    config = load_config()
+    port = config["WEB_SERVER_ADDRESS"].rsplit(":", 1)[1]
+    cases = demo.run(config["AMQP_URI"], f"http://127.0.0.1:{port}", timeout=args.timeout)
+    print(demo.table(cases))
+    waiting = [c for c in cases if c.get("status") != "routed"]
+    print(f"\n{len(cases) - len(waiting)} of {len(cases)} submissions routed, archived and notified")
+    return 1 if waiting else 0
+
+
+def _all() -> tuple[str, ...]:
+    from liaison.processes import ALL_SERVICES
+
+    return ALL_SERVICES
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="liaison", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -68,6 +130,26 @@ def build_parser() -> argparse.ArgumentParser:
     topology = sub.add_parser("topology", help="declare every exchange and queue on the broker")
     topology.add_argument("--retries", type=int, default=30)
     topology.set_defaults(func=cmd_topology)
+
+    up = sub.add_parser("up", help="start the services in the background and wait until ready")
+    up.add_argument("services", nargs="*", default=[], help="default: all")
+    up.add_argument("--timeout", type=float, default=90)
+    up.set_defaults(func=cmd_up)
+
+    down = sub.add_parser("down", help="stop the background services (SIGTERM, then SIGKILL)")
+    down.add_argument("services", nargs="*", default=[])
+    down.set_defaults(func=cmd_down)
+
+    ps = sub.add_parser("ps", help="which background services are running")
+    ps.set_defaults(func=cmd_ps)
+
+    submit = sub.add_parser("submit", help="publish submissions (JSON lines) to forms.events")
+    submit.add_argument("file")
+    submit.set_defaults(func=cmd_submit)
+
+    demo = sub.add_parser("demo", help="run the demo workload against running services")
+    demo.add_argument("--timeout", type=float, default=120)
+    demo.set_defaults(func=cmd_demo)
 
     route = sub.add_parser("route", help="route JSON lines (dev.jsonl format); print decisions")
     route.add_argument("file", help="a .jsonl file, or - for standard input")

@@ -23,7 +23,11 @@ def config_path() -> Path:
 
 def load_config(path: str | Path | None = None) -> dict[str, Any]:
     """Load the YAML config, substituting environment variables as ``nameko run`` does."""
-    from nameko.cli.main import setup_yaml_parser
+    import warnings
+
+    with warnings.catch_warnings():  # nameko 2.14 imports the deprecated pkg_resources
+        warnings.simplefilter("ignore")
+        from nameko.cli.main import setup_yaml_parser
 
     setup_yaml_parser()
     with open(path or config_path(), encoding="utf-8") as handle:

@@ -1,0 +1,99 @@
+"""The demo workload: publish realistic submissions (over AMQP, and two over HTTP), wait until each
+is routed, archived and notified, and print what happened to each."""
+
+from __future__ import annotations
+
+import json
+import time
+import unicodedata
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from liaison.config import REPO_ROOT
+from liaison.forms_client import connect, publish_submission
+
+DEMO_FILE = REPO_ROOT / "deploy" / "demo" / "submissions.jsonl"
+HTTP_EVERY = 7  # every 7th submission goes through the HTTP API instead of AMQP
+
+
+def load_submissions(path: Path = DEMO_FILE) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def http_json(method: str, url: str, body: bytes | None = None) -> tuple[int, Any]:
+    request = urllib.request.Request(url, data=body, method=method,  # noqa: S310
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+def expected_notifications(submission: dict[str, Any]) -> int:
+    """The assignment notice, plus a receipt unless the submitter is anonymous."""
+    return 1 if submission["submitter"].get("anonymous") else 2
+
+
+def run(amqp_uri: str, base_url: str, timeout: float = 90) -> list[dict[str, Any]]:
+    submissions = load_submissions()
+    with connect(amqp_uri) as connection:
+        for i, submission in enumerate(submissions):
+            if i % HTTP_EVERY == HTTP_EVERY - 1:
+                body = json.dumps(submission, ensure_ascii=False).encode("utf-8")
+                status, answer = http_json("POST", f"{base_url}/api/submissions", body)
+                if status != 202:
+                    raise RuntimeError(f"HTTP submission refused: {status} {answer}")
+            else:
+                publish_submission(connection, submission)
+    return wait_for_cases(base_url, submissions, timeout)
+
+
+def wait_for_cases(base_url: str, submissions: list[dict[str, Any]], timeout: float) -> list[dict]:
+    deadline = time.monotonic() + timeout
+    cases: dict[str, dict] = {}
+    while len(cases) < len(submissions) and time.monotonic() < deadline:
+        for submission in submissions:
+            external_id = submission["external_id"]
+            if external_id in cases:
+                continue
+            query = urllib.parse.urlencode({"external_id": external_id})
+            status, case = http_json("GET", f"{base_url}/api/cases?{query}")
+            if status == 200 and case["status"] == "routed" and (
+                case["notifications"]["sent"] >= expected_notifications(submission)
+            ):
+                cases[external_id] = case
+        time.sleep(0.3)
+    return [cases.get(s["external_id"], {"external_id": s["external_id"], "status": "(waiting)"})
+            for s in submissions]
+
+
+def width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, size: int) -> str:
+    return text + " " * max(size - width(text), 0)
+
+
+def table(cases: list[dict[str, Any]]) -> str:
+    header = ["tracking number", "station", "status", "notified", "reason"]
+    rows = [
+        [
+            case.get("tracking_number", "-"),
+            (case.get("station") or {}).get("code", "-"),
+            case.get("status", "-"),
+            str((case.get("notifications") or {}).get("sent", 0)),
+            case.get("routing_reason") or "",
+        ]
+        for case in cases
+    ]
+    sizes = [max(width(r[i]) for r in [header, *rows]) for i in range(4)]
+    lines = [" | ".join(pad(c, sizes[i]) if i < 4 else c for i, c in enumerate(r))
+             for r in [header, *rows]]
+    lines.insert(1, "-+-".join("-" * s for s in sizes) + "-+-" + "-" * 20)
+    return "\n".join(lines)

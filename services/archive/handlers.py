@@ -1,0 +1,143 @@
+"""Archive's use cases: record a case event; show a case with its history."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from liaison.db.uow import UnitOfWork
+from liaison.db.upsert import insert_ignore
+from liaison.events import Event
+from liaison.privacy import mask_email, mask_name, mask_phone, mask_text
+from liaison.timeutil import utcnow
+from services.archive.history import describe
+from services.archive.lifecycle import CaseState, HistoryEntry, derive
+from services.archive.models import case_events, cases
+
+log = logging.getLogger(__name__)
+
+
+def record_event(uow: UnitOfWork, event: Event) -> bool:
+    """Append ``event`` to its case's history and re-derive the case; False if already recorded."""
+    if event.case_id is None:
+        return False  # not about a case (e.g. a rejected submission)
+    with uow:
+        if not uow.claim(event.event_id, "record_event"):
+            return False
+        session = uow.session
+        now = utcnow()
+        # Lock the case row so two archive instances fold one case's events one at a time.
+        insert_ignore(session, cases, {"case_id": event.case_id, "updated_at": now,
+                                       "notifications_sent": 0, "notifications_failed": 0})
+        session.execute(select(cases.c.case_id).where(cases.c.case_id == event.case_id)
+                        .with_for_update())
+        entry = HistoryEntry(event.event_id, event.event_type, event.case_id, event.occurred_at,
+                             event.producer, event.actor, event.data)
+        session.execute(insert(case_events).values(
+            event_id=event.event_id, case_id=event.case_id, event_type=event.event_type,
+            producer=event.producer, actor=event.actor, occurred_at=event.occurred_at,
+            recorded_at=now, summary=describe(entry), data=event.data,
+        ))
+        state = derive(event.case_id, load_history(session, event.case_id))
+        session.execute(update(cases).where(cases.c.case_id == event.case_id)
+                        .values(**_case_row(state)))
+        uow.commit()
+    log.info("case %s: %s recorded", event.case_id, event.event_type,
+             extra={"case_id": event.case_id})
+    return True
+
+
+def load_history(session: Session, case_id: str) -> list[HistoryEntry]:
+    rows = session.execute(
+        select(case_events).where(case_events.c.case_id == case_id).order_by(case_events.c.id)
+    ).all()
+    return [HistoryEntry(r.event_id, r.event_type, r.case_id, r.occurred_at, r.producer,
+                         r.actor, r.data) for r in rows]
+
+
+def _case_row(state: CaseState) -> dict[str, Any]:
+    return {
+        "external_id": state.external_id,
+        "status": state.status,
+        "station": state.station,
+        "station_name": state.station_name,
+        "title": state.title,
+        "channel": state.channel,
+        "town": state.town,
+        "routing_reason": state.routing_reason,
+        "opened_at": state.opened_at,
+        "updated_at": state.updated_at or utcnow(),
+        "notifications_sent": state.notifications_sent,
+        "notifications_failed": state.notifications_failed,
+    }
+
+
+# --- queries ---------------------------------------------------------------------------------
+
+
+def find_case_id(session: Session, external_id: str) -> str | None:
+    return session.execute(
+        select(cases.c.case_id).where(cases.c.external_id == external_id)
+    ).scalar_one_or_none()
+
+
+def case_view(session: Session, case_id: str) -> dict[str, Any] | None:
+    """The case as the API shows it: current state, history, personal data masked."""
+    rows = session.execute(
+        select(case_events).where(case_events.c.case_id == case_id).order_by(case_events.c.id)
+    ).all()
+    if not rows:
+        return None
+    history = [HistoryEntry(r.event_id, r.event_type, r.case_id, r.occurred_at, r.producer,
+                            r.actor, r.data) for r in rows]
+    state = derive(case_id, history)
+    opened = next((h for h in history if h.event_type == "case_opened"), None)
+    return {
+        "tracking_number": case_id,
+        "external_id": state.external_id,
+        "status": state.status,
+        "station": {"code": state.station, "name": state.station_name} if state.station else None,
+        "routing_reason": state.routing_reason,
+        "title": state.title,
+        "content": mask_text(opened.data["content"]) if opened else None,
+        "channel": state.channel,
+        "town": state.town,
+        "submitter": _masked_submitter(state.submitter),
+        "opened_at": _iso(state.opened_at),
+        "updated_at": _iso(state.updated_at),
+        "notifications": {"sent": state.notifications_sent, "failed": state.notifications_failed},
+        "history": [
+            {
+                "at": _iso(r.occurred_at),
+                "event_type": r.event_type,
+                "actor": r.actor,
+                "summary": r.summary,
+                "event_id": r.event_id,
+                "producer": r.producer,
+                "recorded_at": _iso(r.recorded_at),
+            }
+            for r in sorted(rows, key=lambda r: (r.occurred_at, r.id))
+        ],
+    }
+
+
+def _masked_submitter(submitter: dict[str, Any]) -> dict[str, Any]:
+    if not submitter:
+        return {}
+    if submitter.get("anonymous"):
+        return {"anonymous": True, "type": submitter.get("type")}
+    return {
+        "anonymous": False,
+        "type": submitter.get("type"),
+        "name": mask_name(submitter.get("name")),
+        "phone": mask_phone(submitter.get("phone")),
+        "email": mask_email(submitter.get("email")),
+        "enterprise_name": submitter.get("enterprise_name"),
+    }
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
