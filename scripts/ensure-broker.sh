@@ -12,7 +12,18 @@ wait_ready() {
   return 1
 }
 
-if reachable; then exit 0; fi
+# The management API (port 15672) lets the tests make a virtual host each and `liaison status`
+# read queue depths; enable it where we can (it is harmless where it already is).
+enable_management() {
+  case "$host" in 127.0.0.1|localhost|::1) ;; *) return 0 ;; esac
+  if (exec 3<>"/dev/tcp/$host/15672") 2>/dev/null; then return 0; fi
+  if command -v rabbitmq-plugins >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    rabbitmq-plugins enable rabbitmq_management >/dev/null 2>&1 || true
+  fi
+  return 0
+}
+
+if reachable; then enable_management; exit 0; fi
 case "$host" in
   127.0.0.1|localhost|::1) ;;
   *) echo "ensure-broker: RabbitMQ at $host:$port does not answer (waiting 60 s)" >&2
@@ -46,6 +57,7 @@ else
 fi
 if wait_ready; then
   rabbitmqctl await_startup >/dev/null 2>&1 || true
+  enable_management
   echo "ensure-broker: RabbitMQ is up at $host:$port"
   exit 0
 fi

@@ -92,13 +92,13 @@ class _Location:
         return self.place is not None and self.place.kind == "town"
 
     def phrase(self) -> str:
-        """"寿张集镇（表单填写）", "寿张集镇（正文提及“寿张集港区”）"."""
+        """The place and how we know it, e.g. 寿张集镇（正文提及“寿张集港区”）."""
         assert self.place is not None
         if self.source == SOURCE_FORM:
             return f"{self.place.name}（表单填写）"
-        if self.surface and self.surface != self.place.name:
-            return f"{self.place.name}（正文提及“{self.surface}”）"
-        return f"{self.place.name}（正文提及）"
+        said = f"“{self.surface}”" if self.surface and self.surface != self.place.name else ""
+        aside = f"；{self.note}" if self.note else ""
+        return f"{self.place.name}（正文提及{said}{aside}）"
 
 
 @dataclass(frozen=True)
@@ -173,9 +173,10 @@ def _town_general(f: _Facts) -> RoutingDecision | None:
     if station is None:
         return None
     specialty = f"，诉求不涉及{station.feature}特色" if station.vocabulary else ""
+    notes, cited = _notes(f)
     reason = (f"规则3：{f.location.phrase()}设有{station.name}{specialty}，"
-              f"按一般社区事务由该站受理{_notes(f)}")
-    return _decision(f, station, RULE_TOWN_GENERAL, reason, f.nuisance)
+              f"按一般事务由该站受理{notes}")
+    return _decision(f, station, RULE_TOWN_GENERAL, reason, cited)
 
 
 def _triage(f: _Facts) -> RoutingDecision:
@@ -189,8 +190,9 @@ def _triage(f: _Facts) -> RoutingDecision:
         cause = loc.note or "未能从表单或正文确定所在镇街"
     if f.voice is not None and not f.nuisance and _industry_match(f) is None:
         cause += "；企业所属行业不属于专用车、教育服务、稀土、港航物流四个行业站"
-    reason = f"规则4：{cause}{_notes(f)}，转{f.registry.triage.name}人工分派"
-    return _decision(f, f.registry.triage, RULE_TRIAGE, reason, f.nuisance)
+    notes, cited = _notes(f)
+    reason = f"规则4：{cause}{notes}，转{f.registry.triage.name}人工分派"
+    return _decision(f, f.registry.triage, RULE_TRIAGE, reason, cited)
 
 
 _RULES: tuple[Callable[[_Facts], RoutingDecision | None], ...] = (
@@ -218,7 +220,8 @@ def _gather(request: RoutingRequest, registry: StationRegistry) -> _Facts:
         registry=registry,
         text=segmented,
         location=_locate(request.town, mentions, analyzer),
-        place_spans=tuple((m.start, m.end) for m in mentions),
+        # Place names are not topics ("港区" in "寿张集港区"); landmarks like 梁山港 are.
+        place_spans=tuple((m.start, m.end) for m in mentions if m.place.kind != "landmark"),
         voice=voice,
         nuisance=_nuisance_complaint(segmented, voice, registry),
     )
@@ -244,7 +247,7 @@ def _locate(form_town: str | None, mentions: list[PlaceMention],
             return _Location(place, SOURCE_TEXT, mention.surface, note)
     county = [m.surface for m in mentions if m.place.kind == "county"]
     if county and not note:
-        note = f"诉求面向全县（正文提及“{county[0]}”），不属于具体镇街"
+        note = f"正文只提及“{county[0]}”（全县），未指明具体镇街"
     return _Location(None, None, None, note or "未能从表单或正文确定所在镇街")
 
 
@@ -261,8 +264,8 @@ def _place_in_form(form: str, analyzer: TextAnalyzer) -> Place | None:
 
 
 def _town_or_zone(place: Place | None, analyzer: TextAnalyzer) -> Place | None:
-    """A locality stands for its town; the county stands for no place."""
-    if place is None or place.kind == "county":
+    """A locality stands for its town; the county and landmarks stand for no place."""
+    if place is None or place.kind in ("county", "landmark"):
         return None
     if place.kind == "locality" and place.town is not None:
         return analyzer.gazetteer.resolve(place.town)
@@ -317,19 +320,24 @@ def _industry_match(f: _Facts) -> tuple[Station, tuple[str, ...]] | None:
     return best
 
 
-def _notes(f: _Facts) -> str:
-    """Why the industry and other towns' specialty stations did not take it."""
+def _notes(f: _Facts) -> tuple[str, tuple[str, ...]]:
+    """Why the industry and other towns' specialty stations did not take it.
+
+    Returns the notes (each starting with "；") and the words they cite.
+    """
     notes: list[str] = []
+    cited: list[str] = []
     industry = _industry_match(f)
-    if industry is not None and f.voice is None:
+    if industry is not None and f.nuisance:
         station, words = industry
-        if f.nuisance:
-            notes.append(f"居民对企业{_quote(f.nuisance)}的投诉属所在地社区事务，"
-                         f"虽涉及{_quote(words)}也不转{station.name}")
-        else:
-            notes.append(f"涉及{_quote(words)}，但不是企业自身经营诉求，不转{station.name}")
-    elif industry is not None and f.nuisance:
-        notes.append(f"对周边企业{_quote(f.nuisance)}的投诉属所在地社区事务，不转行业站")
+        who = "居民对企业" if f.voice is None else "对周边企业"
+        notes.append(f"{who}{_quote(f.nuisance)}的投诉属所在地社区事务，"
+                     f"虽涉及{_quote(words)}也不转{station.name}")
+        cited.extend(f.nuisance + words)
+    elif industry is not None and f.voice is None:
+        station, words = industry
+        notes.append(f"涉及{_quote(words)}，但不是企业自身经营诉求，不转{station.name}")
+        cited.extend(words)
     for station in f.registry.stations:
         if station.kind != "town" or station is f.town_station or not station.fragments:
             continue
@@ -338,7 +346,7 @@ def _notes(f: _Facts) -> str:
         if words:
             notes.append(f"{_quote(words)}属{station.town}{station.feature}特色站业务，"
                          "特色站只受理本镇诉求")
-    return "".join(f"；{n}" for n in notes)
+    return "".join(f"；{n}" for n in notes), tuple(cited)
 
 
 # --------------------------------------------------------------------------- helpers

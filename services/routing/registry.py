@@ -23,7 +23,7 @@ DEFAULT_STATIONS_PATH = DATA_DIR / "stations.yaml"
 
 STATION_KINDS = ("town", "industry", "triage")
 DEPUTY_LEVELS = ("county", "township")
-PLACE_KINDS = ("county", "town", "zone", "locality")
+PLACE_KINDS = ("county", "town", "zone", "locality", "landmark")
 
 # Duty days are local to the county. China has had no daylight saving time since 1991,
 # so a fixed UTC+8 offset is exact.
@@ -73,7 +73,7 @@ class Place:
     """One gazetteer entry. ``town`` is the town it lies in (a town's own name for a town)."""
 
     name: str
-    kind: str  # "county" | "town" | "zone" | "locality"
+    kind: str  # "county" | "town" | "zone" | "locality" | "landmark"
     town: str | None
     note: str = ""
 
@@ -247,6 +247,14 @@ def load_gazetteer(path: str | Path) -> Gazetteer:
         if town not in towns:
             raise RegistryError(f"{ctx} ({name}): unknown town {town!r}; not in 'towns'")
         place = Place(name, "locality", town, _opt_str(entry, "note", ctx) or "")
+        _add_surfaces(surfaces, place, entry, f"{ctx} ({name})")
+        places.append(place)
+
+    for i, entry in enumerate(_list(doc, "landmarks", where, required=False)):
+        ctx = f"{where}: landmarks[{i}]"
+        entry = _mapping(entry, ctx)
+        name = _req_str(entry, "name", ctx)
+        place = Place(name, "landmark", None, _opt_str(entry, "note", ctx) or "")
         _add_surfaces(surfaces, place, entry, f"{ctx} ({name})")
         places.append(place)
 

@@ -105,8 +105,6 @@ def _request(record: dict[str, Any]) -> RoutingRequest:
         if value is not None and not isinstance(value, str):
             raise _BadLine(f"field {name!r} must be a string or null, got {_json_type(value)}")
         values[name] = value
-    if not (values["title"] or "").strip() and not (values["content"] or "").strip():
-        raise _BadLine("fields 'title' and 'content' are both empty")
     return RoutingRequest(
         id=str(ident),
         channel=values["channel"] or "",

@@ -1,0 +1,122 @@
+"""The unit of work, the inbox and the outbox relay, on SQLite and PostgreSQL, with the real broker."""
+
+import json
+
+import pytest
+from kombu import Connection, Exchange, Queue
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import sessionmaker
+
+from liaison.db.engine import make_engine
+from liaison.db.uow import UnitOfWork
+from liaison.events import new_event
+from liaison.messaging.publisher import ConfirmedPublisher
+from liaison.messaging.relay import OutboxRelay
+from services.intake.models import messaging, tracking_sequences
+from services.intake.service import IntakeService
+from tests.support.fixtures import migrate, running, service_config, url_for
+from tests.support.waiting import wait_for
+
+pytestmark = pytest.mark.broker
+
+
+@pytest.fixture
+def engine(database_url):
+    migrate(database_url, "intake")
+    engine = make_engine(url_for(database_url, "intake"))
+    yield engine
+    engine.dispose()
+
+
+def uow_for(engine, on_commit=None) -> UnitOfWork:
+    return UnitOfWork(sessionmaker(engine, expire_on_commit=False), messaging, on_commit)
+
+
+def rejected_event(n: int):
+    return new_event("submission_rejected", None, {
+        "rejection_id": n, "external_id": None, "source": "amqp", "reasons": {"_body": ["x"]},
+        "body_sha256": "0" * 64, "received_at": "2026-11-20T01:00:00+00:00"}, actor="intake")
+
+
+def unpublished(engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).where(
+            messaging.outbox.c.published_at.is_(None))).scalar_one()
+
+
+def test_commit_writes_change_and_event_together(engine):
+    woken = []
+    with uow_for(engine, lambda: woken.append(1)) as uow:
+        uow.session.execute(insert(tracking_sequences).values(year=2026, last_value=5))
+        uow.publish(rejected_event(1))
+        uow.commit()
+    assert unpublished(engine) == 1
+    assert woken == [1]
+
+
+def test_rollback_writes_neither(engine):
+    with uow_for(engine) as uow:
+        uow.session.execute(insert(tracking_sequences).values(year=2026, last_value=5))
+        uow.publish(rejected_event(1))
+        # no commit: leaving the block rolls back
+    assert unpublished(engine) == 0
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(tracking_sequences)).scalar_one() == 0
+
+
+def test_claim_is_once_per_message_and_handler(engine):
+    with uow_for(engine) as uow:
+        assert uow.claim("m-1", "h")
+        uow.commit()
+    with uow_for(engine) as uow:
+        assert not uow.claim("m-1", "h")
+        assert uow.claim("m-1", "other-handler")
+        uow.commit()
+
+
+def test_an_unclaimed_effect_rolls_back_with_its_claim(engine):
+    with uow_for(engine) as uow:
+        assert uow.claim("m-2", "h")
+        # crash before commit
+    with uow_for(engine) as uow:
+        assert uow.claim("m-2", "h")  # so the redelivery applies it
+
+
+def test_relay_publishes_what_a_crash_left_behind(engine, clean_queues):
+    amqp_uri = clean_queues
+    # Committed, never relayed: the process died right after the commit.
+    with uow_for(engine) as uow:
+        events = [rejected_event(n) for n in range(3)]
+        for event in events:
+            uow.publish(event)
+        uow.commit()
+    with Connection(amqp_uri) as conn:
+        probe = Queue("probe.rejected", Exchange("intake.events", type="topic", durable=True),
+                      routing_key="submission_rejected", exclusive=True)
+        probe(conn.default_channel).declare()
+        relay = OutboxRelay(engine, messaging, ConfirmedPublisher(amqp_uri))
+        assert relay.relay_all() == 3
+        assert relay.relay_all() == 0  # marked published: not again
+        assert unpublished(engine) == 0
+        received = []
+        for _ in range(3):
+            message = probe(conn.default_channel).get(no_ack=True)
+            received.append(message)
+        assert [m.properties["message_id"] for m in received] == [e.event_id for e in events]
+        assert all(m.properties["delivery_mode"] == 2 for m in received)
+        assert json.loads(received[0].body)["event_type"] == "submission_rejected"
+
+
+def test_a_restarted_service_relays_its_leftovers(engine, database_url, clean_queues):
+    with uow_for(engine) as uow:
+        uow.publish(new_event("case_opened", "LS-2026-000077", {
+            "tracking_number": "LS-2026-000077", "external_id": "left-behind", "channel": "wechat",
+            "submitter": {"type": "resident", "anonymous": True}, "title": "t", "content": "c",
+            "submitted_at": "2026-11-20T01:00:00+00:00", "received_at": "2026-11-20T01:00:00+00:00",
+            "source": "amqp"}, actor="resident via wechat"))
+        uow.commit()
+    with running(IntakeService, service_config(clean_queues, database_url)):
+        wait_for(lambda: unpublished(engine) == 0, message="the relay to drain the outbox")
+    with Connection(clean_queues) as conn:
+        message = Queue("routing.cases")(conn.default_channel).get(no_ack=True)
+        assert json.loads(message.body)["case_id"] == "LS-2026-000077"
