@@ -189,7 +189,8 @@ def _triage(f: _Facts) -> RoutingDecision:
     else:
         cause = loc.note or "未能从表单或正文确定所在镇街"
     if f.voice is not None and not f.nuisance and _industry_match(f) is None:
-        cause += "；企业所属行业不属于专用车、教育服务、稀土、港航物流四个行业站"
+        industries = "、".join(s.feature for s in f.registry.industry_stations)
+        cause += f"；企业所属行业不属于{industries}等行业站"
     notes, cited = _notes(f)
     reason = f"规则4：{cause}{notes}，转{f.registry.triage.name}人工分派"
     return _decision(f, f.registry.triage, RULE_TRIAGE, reason, cited)

@@ -152,7 +152,7 @@ def test_rule4_without_any_town_explains_why(registry: StationRegistry) -> None:
 def test_rule4_enterprise_without_industry_and_town(registry: StationRegistry) -> None:
     d = route(registry, None, "招牌审批", "我们饭店想换户外招牌。", submitter_type="enterprise")
     assert d.station == "county-office"
-    assert "四个行业站" in d.reason
+    assert "企业所属行业不属于专用车行业、教育服务行业、稀土行业、港航物流行业等行业站" in d.reason
 
 
 # --------------------------------------------------------------------------- hard-case notes
