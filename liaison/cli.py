@@ -109,6 +109,25 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 1 if waiting else 0
 
 
+def cmd_dlq(args: argparse.Namespace) -> int:
+    from liaison import dead_letters
+    from liaison.config import load_config
+    from liaison.privacy import mask_text
+
+    uri = load_config()["AMQP_URI"]
+    if args.replay:
+        print(f"replayed {dead_letters.replay(uri, args.queue, args.limit)} messages")
+        return 0
+    count = 0
+    for letter in dead_letters.peek(uri, args.queue, args.limit or 50):
+        count += 1
+        print(f"{letter.failed_at}  {letter.message_id}  {letter.kind} x{letter.attempts}")
+        print(f"    error: {letter.error}")
+        print(f"    body:  {mask_text(letter.body_preview)}")
+    print(f"{count} dead-lettered message(s) shown from {args.queue}.dead")
+    return 0
+
+
 def _all() -> tuple[str, ...]:
     from liaison.processes import ALL_SERVICES
 
@@ -150,6 +169,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run the demo workload against running services")
     demo.add_argument("--timeout", type=float, default=120)
     demo.set_defaults(func=cmd_demo)
+
+    dlq = sub.add_parser("dlq", help="show (or --replay) the dead-lettered messages of a queue")
+    dlq.add_argument("queue", help="a consumer queue, e.g. routing.cases")
+    dlq.add_argument("--replay", action="store_true", help="move them back for another try")
+    dlq.add_argument("--limit", type=int, default=None)
+    dlq.set_defaults(func=cmd_dlq)
 
     route = sub.add_parser("route", help="route JSON lines (dev.jsonl format); print decisions")
     route.add_argument("file", help="a .jsonl file, or - for standard input")

@@ -86,7 +86,8 @@ def opened_event(tracking="LS-2026-000101", **changes):
     data = {"tracking_number": tracking, "external_id": f"f-{tracking}", "channel": "hotline",
             "submitter": {"type": "resident", "name": "王小明", "phone": "13812345678",
                           "email": "wxm@example.com", "anonymous": False},
-            "town": "寿张集镇", "title": "枯水期航道水深不足", "content": "航道枯水期水深不足，货船经常搁浅。",
+            "town": "寿张集镇", "title": "枯水期航道水深不足",
+            "content": "航道枯水期水深不足，货船经常搁浅。",
             "submitted_at": "2026-11-20T01:00:00+00:00", "received_at": "2026-11-20T01:00:01+00:00",
             "source": "amqp"}
     data.update(changes)
