@@ -33,5 +33,6 @@ fi
 echo "bootstrap: installing $lock into .venv"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip 'setuptools<82' wheel
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$lock"
-.venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . >/dev/null 2>&1 \
+  || .venv/bin/python -m pip install --disable-pip-version-check --no-deps --no-build-isolation -e .
 echo "$digest" > "$stamp"
