@@ -4,7 +4,7 @@ in-process nameko containers hang (see ../shared/STACK-NOTES.md)."""
 import warnings
 
 with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)  # "Eventlet is deprecated": known, pinned
+    warnings.simplefilter("ignore")  # "Eventlet is deprecated": known, pinned (STACK-NOTES.md)
     import eventlet
 
 eventlet.monkey_patch()

@@ -51,11 +51,18 @@ def record_event(uow: UnitOfWork, event: Event) -> bool:
 
 
 def load_history(session: Session, case_id: str) -> list[HistoryEntry]:
-    rows = session.execute(
+    return [_entry(row) for row in _history_rows(session, case_id)]
+
+
+def _history_rows(session: Session, case_id: str) -> list[Any]:
+    return list(session.execute(
         select(case_events).where(case_events.c.case_id == case_id).order_by(case_events.c.id)
-    ).all()
-    return [HistoryEntry(r.event_id, r.event_type, r.case_id, r.occurred_at, r.producer,
-                         r.actor, r.data) for r in rows]
+    ).all())
+
+
+def _entry(row: Any) -> HistoryEntry:
+    return HistoryEntry(row.event_id, row.event_type, row.case_id, row.occurred_at, row.producer,
+                        row.actor, row.data)
 
 
 def _case_row(state: CaseState) -> dict[str, Any]:
@@ -86,13 +93,10 @@ def find_case_id(session: Session, external_id: str) -> str | None:
 
 def case_view(session: Session, case_id: str) -> dict[str, Any] | None:
     """The case as the API shows it: current state, history, personal data masked."""
-    rows = session.execute(
-        select(case_events).where(case_events.c.case_id == case_id).order_by(case_events.c.id)
-    ).all()
+    rows = _history_rows(session, case_id)
     if not rows:
         return None
-    history = [HistoryEntry(r.event_id, r.event_type, r.case_id, r.occurred_at, r.producer,
-                            r.actor, r.data) for r in rows]
+    history = [_entry(row) for row in rows]
     state = derive(case_id, history)
     opened = next((h for h in history if h.event_type == "case_opened"), None)
     return {

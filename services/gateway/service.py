@@ -14,6 +14,7 @@ import logging
 from typing import Any
 
 import eventlet
+from nameko.exceptions import RemoteError
 from nameko.rpc import RpcProxy
 from nameko.web.handlers import http
 from werkzeug.wrappers import Request, Response
@@ -48,7 +49,7 @@ class GatewayService:
         body = request.stream.read(MAX_BODY_BYTES + 1)
         outcome = self._call(self.intake.submit, base64.b64encode(body).decode("ascii"),
                              request.headers.get("Content-Type"))
-        if outcome is _TIMED_OUT:
+        if outcome is _UNAVAILABLE:
             return _unavailable("intake")
         if outcome["status"] == "rejected":
             return json_response(400, {"status": "rejected", "errors": outcome["reasons"],
@@ -74,20 +75,23 @@ class GatewayService:
         return json_response(200, {"status": "ok"})
 
     def _call(self, method, *args: Any) -> Any:
-        """An RPC with a deadline: nameko 2's proxies would otherwise wait forever."""
+        """An RPC with a deadline (nameko 2's proxies would otherwise wait forever); a service
+        that failed or did not answer becomes a 503, never a stack trace."""
         try:
             with eventlet.Timeout(RPC_TIMEOUT_SECONDS):
                 return method(*args)
         except eventlet.Timeout:
             log.warning("RPC timed out after %ss", RPC_TIMEOUT_SECONDS)
-            return _TIMED_OUT
+        except RemoteError as error:
+            log.warning("RPC failed: %s", error.exc_type)
+        return _UNAVAILABLE
 
 
-_TIMED_OUT = object()
+_UNAVAILABLE = object()
 
 
 def _case_response(case: Any, missing: str) -> Response:
-    if case is _TIMED_OUT:
+    if case is _UNAVAILABLE:
         return _unavailable("archive")
     if case is None:
         return json_response(404, {"error": missing})
@@ -95,4 +99,4 @@ def _case_response(case: Any, missing: str) -> Response:
 
 
 def _unavailable(service: str) -> Response:
-    return json_response(503, {"error": f"the {service} service did not answer in time"})
+    return json_response(503, {"error": f"the {service} service is not available; try again"})

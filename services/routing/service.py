@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from nameko.dependency_providers import Config
 from nameko.rpc import rpc
 
@@ -11,7 +13,7 @@ from liaison.service_kit.consumer import consume
 from liaison.service_kit.database import Database
 from services.routing import handlers
 from services.routing.models import messaging
-from services.routing.registry import load_registry
+from services.routing.registry import StationRegistry, default_registry, load_registry
 
 
 class RoutingService:
@@ -20,9 +22,9 @@ class RoutingService:
     db = Database(messaging)
     config = Config()
 
-    def _registry(self):
-        # Loaded once per process (the registry is data an operator edits, read at start).
-        return _cached_registry(setting(self.config, "STATIONS_FILE"))
+    def _registry(self) -> StationRegistry:
+        """The registry is data an operator edits; it is read once per process."""
+        return _registry(setting(self.config, "STATIONS_FILE"))
 
     @consume("routing.cases")
     def handle_case_opened(self, event: Event) -> None:
@@ -37,10 +39,6 @@ class RoutingService:
         ]
 
 
-_REGISTRIES: dict[str | None, object] = {}
-
-
-def _cached_registry(path: str | None):
-    if path not in _REGISTRIES:
-        _REGISTRIES[path] = load_registry(path or None)
-    return _REGISTRIES[path]
+@lru_cache(maxsize=4)
+def _registry(path: str | None) -> StationRegistry:
+    return load_registry(path) if path else default_registry()
