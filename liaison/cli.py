@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 
@@ -41,10 +42,30 @@ def cmd_topology(args: argparse.Namespace) -> int:
     from liaison.config import load_config
     from liaison.messaging.topology import declare_all
 
+    stations: tuple[str, ...] = ()
+    if args.stations:
+        from services.routing.registry import default_registry
+
+        stations = default_registry().codes
     with Connection(load_config()["AMQP_URI"], connect_timeout=10) as connection:
         connection.ensure_connection(max_retries=args.retries)
-        declare_all(connection)
-    print("exchanges and queues declared")
+        declare_all(connection, tuple(stations))
+    print("exchanges and queues declared" + (f" (and {len(stations)} station queues)"
+                                              if stations else ""))
+    return 0
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    """Print a station's cases as they arrive (Ctrl-C to stop)."""
+    from liaison.config import load_config
+    from liaison.watch import format_line, watch
+
+    def show(event: dict) -> None:
+        print(format_line(event), flush=True)
+
+    with contextlib.suppress(KeyboardInterrupt):
+        watch(load_config()["AMQP_URI"], args.station, show, queue_name=args.queue,
+              limit=args.count, timeout=args.timeout)
     return 0
 
 
@@ -148,6 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     topology = sub.add_parser("topology", help="declare every exchange and queue on the broker")
     topology.add_argument("--retries", type=int, default=30)
+    topology.add_argument("--stations", action="store_true",
+                          help="also declare a durable queue station.<code> for every station")
     topology.set_defaults(func=cmd_topology)
 
     up = sub.add_parser("up", help="start the services in the background and wait until ready")
@@ -175,6 +198,13 @@ def build_parser() -> argparse.ArgumentParser:
     dlq.add_argument("--replay", action="store_true", help="move them back for another try")
     dlq.add_argument("--limit", type=int, default=None)
     dlq.set_defaults(func=cmd_dlq)
+
+    watch = sub.add_parser("watch", help="print one station's cases as they arrive")
+    watch.add_argument("--station", required=True, help="a station code, e.g. shuipo-street")
+    watch.add_argument("--queue", help="consume this durable queue (default: a private one)")
+    watch.add_argument("--count", type=int, help="stop after this many events")
+    watch.add_argument("--timeout", type=float, help="stop after this many quiet seconds")
+    watch.set_defaults(func=cmd_watch)
 
     route = sub.add_parser("route", help="route JSON lines (dev.jsonl format); print decisions")
     route.add_argument("file", help="a .jsonl file, or - for standard input")

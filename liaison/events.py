@@ -84,6 +84,7 @@ class StationData(Schema):
     code = fields.String(required=True)
     name = fields.String(required=True)
     contact_email = fields.String(allow_none=True)
+    webhook_url = fields.String(allow_none=True)
 
 
 class DeputyData(Schema):
@@ -102,6 +103,41 @@ class CaseRoutedData(Schema):
     town = fields.String(allow_none=True)
     town_source = fields.String(allow_none=True)
     matched = fields.List(fields.String(), load_default=list)
+    category = fields.String(allow_none=True)
+    previous_station = fields.String(allow_none=True)  # set when re-routed
+    deadlines = fields.Dict(load_default=dict)  # phase -> due time (ISO 8601)
+
+
+class ActorData(Schema):
+    name = fields.String(required=True)
+    role = fields.String(required=True)
+    station = fields.String(allow_none=True)
+
+
+class CaseTransitionData(Schema):
+    """routing → a staff action moved the case (services/routing/lifecycle.py says which)."""
+
+    action = fields.String(required=True)
+    status_before = fields.String(required=True)
+    status = fields.String(required=True)
+    station = fields.String(required=True)
+    actor = fields.Nested(ActorData, required=True)
+    details = fields.Dict(required=True)
+    deadlines = fields.Dict(load_default=dict)
+    paused = fields.Boolean(load_default=False)
+    new_station = fields.String(allow_none=True)
+
+
+class DeadlineData(Schema):
+    """routing → a time limit is near (yellow) or passed (red), and each step of the ladder."""
+
+    phase = fields.String(required=True)
+    step = fields.String(required=True, validate=validate.OneOf(
+        ["warning", "reminder", "supervise", "report"]))
+    level = fields.String(required=True, validate=validate.OneOf(["yellow", "red"]))
+    due_at = fields.AwareDateTime(required=True)
+    station = fields.String(required=True)
+    status = fields.String(required=True)
 
 
 class NotificationData(Schema):
@@ -109,17 +145,29 @@ class NotificationData(Schema):
 
     notification_id = fields.Integer(required=True)
     kind = fields.String(required=True)
-    audience = fields.String(required=True, validate=validate.OneOf(["submitter", "station"]))
+    audience = fields.String(required=True, validate=validate.OneOf(
+        ["submitter", "station", "county_office", "standing_committee"]))
     channel = fields.String(required=True)
     recipient = fields.String(required=True)
     attempts = fields.Integer(required=True)
     error = fields.String(allow_none=True)
 
 
+# The staff actions' events (one per action of services/routing/lifecycle.py).
+TRANSITION_EVENTS = (
+    "case_accepted", "case_answered", "case_deliberation_scheduled", "case_deliberated",
+    "case_forwarded", "case_suggested", "case_department_replied", "case_resolved",
+    "case_declined", "case_reassigned", "case_return_visited", "case_merged",
+    "case_clock_paused", "case_clock_resumed", "case_deadline_extended",
+)
+DEADLINE_EVENTS = ("case_deadline_warning", "case_overdue", "case_escalated")
+
 DATA_SCHEMAS: dict[str, type[Schema]] = {
     "case_opened": CaseOpenedData,
     "submission_rejected": SubmissionRejectedData,
     "case_routed": CaseRoutedData,
+    **{name: CaseTransitionData for name in TRANSITION_EVENTS},
+    **{name: DeadlineData for name in DEADLINE_EVENTS},
     "notification_sent": NotificationData,
     "notification_failed": NotificationData,
 }
@@ -129,6 +177,7 @@ PRODUCERS: dict[str, str] = {
     "case_opened": "intake",
     "submission_rejected": "intake",
     "case_routed": "routing",
+    **{name: "routing" for name in (*TRANSITION_EVENTS, *DEADLINE_EVENTS)},
     "notification_sent": "notify",
     "notification_failed": "notify",
 }
@@ -197,7 +246,7 @@ def new_event(
 ) -> Event:
     """Build and validate an event; raises EventSchemaError if ``data`` does not fit its schema."""
     schema = _data_schema(event_type)
-    errors = schema.validate(_jsonable(data))
+    errors = schema.validate(to_jsonable(data))
     if errors:
         raise EventSchemaError({"data": errors})
     return Event(
@@ -207,7 +256,7 @@ def new_event(
         occurred_at=occurred_at or datetime.now(UTC),
         producer=PRODUCERS[event_type],
         actor=actor,
-        data=_jsonable(data),
+        data=to_jsonable(data),
     )
 
 
@@ -247,12 +296,12 @@ def _data_schema(event_type: str) -> Schema:
         raise EventSchemaError({"event_type": [f"unknown event type {event_type!r}"]}) from None
 
 
-def _jsonable(value: Any) -> Any:
+def to_jsonable(value: Any) -> Any:
     """Datetimes to ISO strings, recursively; the rest as is."""
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
+        return {k: to_jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [to_jsonable(v) for v in value]
     return value

@@ -38,12 +38,14 @@ class UnitOfWork:
         self._tables = tables
         self._on_events_committed = on_events_committed
         self._pending_events: list[Event] = []
+        self._has_messages = False
         self.session: Session | None = None
         self.committed_events: list[Event] = []
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._session_factory()
         self._pending_events = []
+        self._has_messages = False
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
@@ -59,30 +61,39 @@ class UnitOfWork:
         self.session.commit()
         events, self._pending_events = self._pending_events, []
         self.committed_events.extend(events)
-        if events and self._on_events_committed:
+        if self._has_messages and self._on_events_committed:
             self._on_events_committed()
+        self._has_messages = False
 
     def rollback(self) -> None:
         assert self.session is not None
         self.session.rollback()
         self._pending_events = []
+        self._has_messages = False
 
     def publish(self, event: Event) -> None:
         """Queue an event in the outbox, inside this transaction."""
+        self.publish_message(event.event_id, event.event_type, event.exchange, event.routing_key,
+                             event.to_json(), event.headers or None)
+        self._pending_events.append(event)
+
+    def publish_message(self, message_id: str, kind: str, exchange: str, routing_key: str,
+                        body: str, headers: dict[str, Any] | None = None) -> None:
+        """Queue any message in the outbox (e.g. a station's feed), inside this transaction."""
         assert self.session is not None
         self.session.execute(
             insert(self._tables.outbox).values(
-                event_id=event.event_id,
-                event_type=event.event_type,
-                exchange=event.exchange,
-                routing_key=event.routing_key,
-                body=event.to_json(),
-                headers=event.headers or None,
+                event_id=message_id,
+                event_type=kind,
+                exchange=exchange,
+                routing_key=routing_key,
+                body=body,
+                headers=headers,
                 created_at=datetime.now(UTC),
                 attempts=0,
             )
         )
-        self._pending_events.append(event)
+        self._has_messages = True
 
     def already_processed(self, message_id: str, handler: str) -> bool:
         assert self.session is not None

@@ -22,6 +22,9 @@ RETRY_DELAY_MS = 2000
 
 FORMS_EXCHANGE = "forms.events"
 SERVICE_EXCHANGES = ("intake.events", "routing.events", "notify.events")
+# Every routed case and each later event of it, with routing key ``<station_code>.<event_type>``,
+# personal data masked (archive publishes it). A station's own system binds its own queue.
+STATIONS_EXCHANGE = "stations"
 
 
 @dataclass(frozen=True)
@@ -71,9 +74,9 @@ CONSUMER_QUEUES: dict[str, ConsumerQueue] = {
             "notify.case-events",
             (
                 Binding("intake.events", "case_opened"),
-                Binding("routing.events", "case_routed"),
+                Binding("routing.events", "#"),
             ),
-            "events that trigger notifications",
+            "case events that may cause notifications",
         ),
     )
 }
@@ -129,10 +132,20 @@ def declare_queue_set(connection: Connection, name: str) -> None:
         queue.bind(channel).declare()
 
 
-def declare_all(connection: Connection) -> None:
-    """Declare every exchange and queue; safe to run any number of times."""
+def station_queue(code: str, name: str | None = None) -> Queue:
+    """The durable queue a station's own system consumes: only that station's cases."""
+    return Queue(name or f"station.{code}", exchange(STATIONS_EXCHANGE),
+                 routing_key=f"{code}.#", durable=True, auto_delete=False,
+                 queue_arguments={"x-queue-type": "classic"})
+
+
+def declare_all(connection: Connection, stations: tuple[str, ...] = ()) -> None:
+    """Declare every exchange and queue (and ``station.<code>`` for each of ``stations``);
+    safe to run any number of times."""
     channel = connection.default_channel
-    for name in (FORMS_EXCHANGE, *SERVICE_EXCHANGES):
+    for name in (FORMS_EXCHANGE, *SERVICE_EXCHANGES, STATIONS_EXCHANGE):
         exchange(name).bind(channel).declare()
     for name in CONSUMER_QUEUES:
         declare_queue_set(connection, name)
+    for code in stations:
+        station_queue(code)(channel).declare()

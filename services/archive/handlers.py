@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session
 from liaison.db.uow import UnitOfWork
 from liaison.db.upsert import insert_ignore
 from liaison.events import Event
-from liaison.privacy import mask_email, mask_name, mask_phone, mask_text
+from liaison.privacy import mask_text
 from liaison.timeutil import utcnow
 from services.archive.history import describe
-from services.archive.lifecycle import CaseState, HistoryEntry, derive
 from services.archive.models import case_events, cases
+from services.archive.projection import CaseState, HistoryEntry, derive, in_order
+from services.archive.station_feed import feed_message, masked_submitter
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,9 @@ def record_event(uow: UnitOfWork, event: Event) -> bool:
         state = derive(event.case_id, load_history(session, event.case_id))
         session.execute(update(cases).where(cases.c.case_id == event.case_id)
                         .values(**_case_row(state)))
+        message = feed_message(entry, state)
+        if message is not None:
+            uow.publish_message(**message)
         uow.commit()
     log.info("case %s: %s recorded", event.case_id, event.event_type,
              extra={"case_id": event.case_id})
@@ -75,6 +79,11 @@ def _case_row(state: CaseState) -> dict[str, Any]:
         "channel": state.channel,
         "town": state.town,
         "routing_reason": state.routing_reason,
+        "category": state.category,
+        "alert_level": state.alert_level,
+        "paused": state.paused,
+        "merged_into": state.merged_into,
+        "satisfaction": state.satisfaction,
         "opened_at": state.opened_at,
         "updated_at": state.updated_at or utcnow(),
         "notifications_sent": state.notifications_sent,
@@ -98,7 +107,6 @@ def case_view(session: Session, case_id: str) -> dict[str, Any] | None:
         return None
     history = [_entry(row) for row in rows]
     state = derive(case_id, history)
-    opened = next((h for h in history if h.event_type == "case_opened"), None)
     return {
         "tracking_number": case_id,
         "external_id": state.external_id,
@@ -106,12 +114,18 @@ def case_view(session: Session, case_id: str) -> dict[str, Any] | None:
         "station": {"code": state.station, "name": state.station_name} if state.station else None,
         "routing_reason": state.routing_reason,
         "title": state.title,
-        "content": mask_text(opened.data["content"]) if opened else None,
+        "content": mask_text(state.content) if state.content else None,
         "channel": state.channel,
         "town": state.town,
-        "submitter": _masked_submitter(state.submitter),
+        "submitter": masked_submitter(state.submitter),
         "opened_at": _iso(state.opened_at),
         "updated_at": _iso(state.updated_at),
+        "category": state.category,
+        "deadlines": state.deadlines,
+        "alert": {"level": state.alert_level, "phases": state.alerts} if state.alerts else None,
+        "paused": state.paused,
+        "merged_into": state.merged_into,
+        "satisfaction": state.satisfaction,
         "notifications": {"sent": state.notifications_sent, "failed": state.notifications_failed},
         "history": [
             {
@@ -123,24 +137,14 @@ def case_view(session: Session, case_id: str) -> dict[str, Any] | None:
                 "producer": r.producer,
                 "recorded_at": _iso(r.recorded_at),
             }
-            for r in sorted(rows, key=lambda r: (r.occurred_at, r.id))
+            for r in _in_order(rows)
         ],
     }
 
 
-def _masked_submitter(submitter: dict[str, Any]) -> dict[str, Any]:
-    if not submitter:
-        return {}
-    if submitter.get("anonymous"):
-        return {"anonymous": True, "type": submitter.get("type")}
-    return {
-        "anonymous": False,
-        "type": submitter.get("type"),
-        "name": mask_name(submitter.get("name")),
-        "phone": mask_phone(submitter.get("phone")),
-        "email": mask_email(submitter.get("email")),
-        "enterprise_name": submitter.get("enterprise_name"),
-    }
+def _in_order(rows: list[Any]) -> list[Any]:
+    by_id = {row.event_id: row for row in rows}
+    return [by_id[entry.event_id] for entry in in_order(_entry(row) for row in rows)]
 
 
 def _iso(value) -> str | None:

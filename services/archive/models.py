@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import Boolean, Column, Index, Integer, MetaData, String, Table, Text
 
 from liaison.db.messaging_tables import messaging_tables
 from liaison.db.types import BigIntPK, JsonDoc, UtcDateTime
@@ -39,6 +39,11 @@ cases = Table(
     Column("channel", String(32)),
     Column("town", String(50)),
     Column("routing_reason", Text),
+    Column("category", String(50)),
+    Column("alert_level", String(8)),
+    Column("paused", Boolean, nullable=False, default=False),
+    Column("merged_into", String(32)),
+    Column("satisfaction", String(24)),
     Column("opened_at", UtcDateTime),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("notifications_sent", Integer, nullable=False, default=0),

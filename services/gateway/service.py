@@ -3,6 +3,8 @@
     POST /api/submissions                  202 {"status", "tracking_number"} | 400 {"errors"}
     GET  /api/cases/<tracking_number>      200 case | 404
     GET  /api/cases?external_id=<id>       200 case | 404
+    POST /api/cases/<tracking_number>/actions
+                                           200 {"ok": true, "status", …} | 400 | 403 | 404 | 409
     GET  /health                           200 {"status": "ok"}
 """
 
@@ -25,6 +27,13 @@ log = logging.getLogger(__name__)
 
 RPC_TIMEOUT_SECONDS = 10
 
+# HTTP status of each refusal code of services/routing/workflow.py (anything else: 409 Conflict).
+ACTION_STATUS = {
+    "invalid_fields": 400, "invalid_json": 400, "unknown_action": 400, "unknown_station": 400,
+    "unknown_case": 400, "unknown_role": 403, "not_allowed": 403, "other_station": 403,
+    "not_found": 404,
+}
+
 
 def json_response(status: int, payload: Any) -> Response:
     return Response(
@@ -39,6 +48,7 @@ class GatewayService:
     name = "gateway"
 
     intake = RpcProxy("intake")
+    routing = RpcProxy("routing")
     archive = RpcProxy("archive")
 
     @http("POST", "/api/submissions")
@@ -69,6 +79,22 @@ class GatewayService:
             return json_response(400, {"errors": {"external_id": ["required query parameter"]}})
         case = self._call(self.archive.find_case, external_id)
         return _case_response(case, f"no case with external_id {external_id}")
+
+    @http("POST", "/api/cases/<string:tracking_number>/actions")
+    def act(self, request: Request, tracking_number: str) -> Response:
+        """A staff action on a case (README, "Working a case")."""
+        try:
+            payload = json.loads(request.get_data(cache=False, as_text=False)[:MAX_BODY_BYTES])
+        except ValueError as exc:
+            return json_response(400, {"ok": False, "code": "invalid_json", "message": str(exc)})
+        if not isinstance(payload, dict):
+            return json_response(400, {"ok": False, "code": "invalid_json",
+                                       "message": "the body must be a JSON object"})
+        answer = self._call(self.routing.act, tracking_number, payload)
+        if answer is _UNAVAILABLE:
+            return _unavailable("routing")
+        return json_response(200 if answer["ok"] else ACTION_STATUS.get(answer["code"], 409),
+                             answer)
 
     @http("GET", "/health")
     def health(self, request: Request) -> Response:

@@ -6,8 +6,12 @@ over and raises :class:`DeliveryError` otherwise.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import smtplib
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -112,3 +116,66 @@ class FileChannel:
                 handle.write(line + "\n")
         except OSError as exc:
             raise DeliveryError(f"file channel {self.path}: {exc}") from exc
+
+
+class WebhookChannel:
+    """HTTP POST of the notice as JSON to a station's own system.
+
+    Headers: ``Idempotency-Key`` (the same on every retry of one notification) and, with a shared
+    secret, ``X-Liaison-Signature: sha256=<hex HMAC of the body>``. Any 2xx is delivered; anything
+    else (or no answer in ``timeout``) is a failed attempt, retried with backoff by notify.
+    """
+
+    name = "webhook"
+
+    def __init__(self, secret: str | None = None, timeout: float = 10.0):
+        self.secret = secret
+        self.timeout = timeout
+
+    def send(self, message: OutgoingMessage) -> None:
+        body = json.dumps({
+            "notification_id": message.notification_id, "case_id": message.case_id,
+            "kind": message.kind, "subject": message.subject, "text": message.body,
+        }, ensure_ascii=False).encode("utf-8")
+        headers = {"Content-Type": "application/json; charset=utf-8",
+                   "Idempotency-Key": message.message_id.strip("<>")}
+        if self.secret:
+            digest = hmac.new(self.secret.encode(), body, hashlib.sha256).hexdigest()
+            headers["X-Liaison-Signature"] = f"sha256={digest}"
+        _post(message.recipient, body, headers, self.timeout, "webhook")
+
+
+class SmsGatewayChannel:
+    """SMS through an HTTP gateway: POST ``{"to", "text", "id"}`` with a bearer token.
+
+    Adapts to the usual shape of Chinese SMS providers' HTTP APIs; point ``url`` at the provider
+    (or at an adapter in front of it).
+    """
+
+    name = "sms"
+
+    def __init__(self, url: str, token: str | None = None, timeout: float = 10.0):
+        self.url = url
+        self.token = token
+        self.timeout = timeout
+
+    def send(self, message: OutgoingMessage) -> None:
+        body = json.dumps({"to": message.recipient, "text": f"{message.subject}\n{message.body}",
+                           "id": message.message_id.strip("<>")},
+                          ensure_ascii=False).encode("utf-8")
+        headers = {"Content-Type": "application/json; charset=utf-8"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        _post(self.url, body, headers, self.timeout, "SMS gateway")
+
+
+def _post(url: str, body: bytes, headers: dict[str, str], timeout: float, what: str) -> None:
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            if not 200 <= response.status < 300:
+                raise DeliveryError(f"{what} answered {response.status}")
+    except urllib.error.HTTPError as exc:
+        raise DeliveryError(f"{what} answered {exc.code}") from exc
+    except (OSError, ValueError) as exc:
+        raise DeliveryError(f"{what} unreachable: {exc}") from exc

@@ -1,9 +1,10 @@
-"""Notify's use cases: remember a new case, plan the notifications of a routed case, deliver them."""
+"""Notify's use cases: keep what it needs to know of each case, plan the notifications an event
+causes (services/notify/domain.py says which), deliver them."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -16,65 +17,98 @@ from liaison.service_kit.failures import TransientError
 from liaison.timeutil import utcnow
 from services.notify import domain
 from services.notify.channels import Channel, DeliveryError, OutgoingMessage
-from services.notify.models import cases, notifications
+from services.notify.dependencies import NotifySettings
+from services.notify.models import cases, merges, notifications
 
 log = logging.getLogger(__name__)
+
+
+def handle_event(uow: UnitOfWork, settings: NotifySettings, event: Event) -> list[int]:
+    """Apply one event; returns the ids of the notifications it planned (to deliver now)."""
+    if event.event_type == "case_opened":
+        remember_case(uow, event)
+        return []
+    with uow:
+        if uow.already_processed(event.event_id, "notify"):
+            return []
+        case = _case(uow, event.case_id)
+        if case is None:
+            # case_opened travels on another path and has not arrived yet: try again shortly.
+            raise TransientError(f"case {event.case_id}: {event.event_type} before case_opened")
+        if not uow.claim(event.event_id, "notify"):
+            return []
+        session = uow.session
+        if event.event_type == "case_routed":
+            station = event.data["station"]
+            session.execute(update(cases).where(cases.c.case_id == event.case_id).values(
+                station=station["code"], station_name=station["name"],
+                station_email=station.get("contact_email"),
+                station_webhook=station.get("webhook_url")))
+            case = _case(uow, event.case_id)
+        elif event.event_type == "case_merged":
+            insert_ignore(session, merges, {"case_id": event.case_id,
+                                            "into_case_id": event.data["details"]["into"]})
+        planned = domain.plan(event.event_type, event.event_id, event.data, _info(case),
+                              _contact(case), _followers(uow, event.case_id),
+                              settings.addresses)
+        now = utcnow()
+        for item in planned:
+            insert_ignore(session, notifications, {
+                "dedupe_key": item.dedupe_key, "case_id": event.case_id, "kind": item.kind,
+                "audience": item.audience, "channel": item.channel, "recipient": item.recipient,
+                "recipient_masked": item.recipient_masked, "subject": item.subject,
+                "body": item.body, "status": "pending", "attempts": 0,
+                "source_event_id": event.event_id, "created_at": now, "next_attempt_at": now,
+            })
+        uow.commit()
+        if not planned:
+            return []
+        return list(session.execute(select(notifications.c.id).where(
+            notifications.c.source_event_id == event.event_id)).scalars().all())
 
 
 def remember_case(uow: UnitOfWork, event: Event) -> None:
     """``case_opened``: keep the contact and the text; nothing is sent until the case is routed."""
     data = event.data
     submitter = data["submitter"]
+    anonymous = bool(submitter.get("anonymous"))
     with uow:
         if not uow.claim(event.event_id, "remember_case"):
             return
-        anonymous = bool(submitter.get("anonymous"))
         insert_ignore(uow.session, cases, {
-            "case_id": event.case_id,
-            "title": data["title"],
-            "channel": data["channel"],
-            "town": data.get("town"),
-            "content": data["content"],
-            "anonymous": anonymous,
+            "case_id": event.case_id, "title": data["title"], "channel": data["channel"],
+            "town": data.get("town"), "content": data["content"], "anonymous": anonymous,
             "name": None if anonymous else submitter.get("name"),
             "phone": None if anonymous else submitter.get("phone"),
             "email": None if anonymous else submitter.get("email"),
-            "submitter_type": submitter.get("type"),
-            "recorded_at": utcnow(),
+            "submitter_type": submitter.get("type"), "recorded_at": utcnow(),
         })
         uow.commit()
 
 
-def plan_notifications(uow: UnitOfWork, event: Event) -> list[int]:
-    """``case_routed``: write the receipt and the assignment notice as pending notifications."""
-    with uow:
-        if uow.already_processed(event.event_id, "plan_notifications"):
-            return []
-        case = uow.session.execute(select(cases).where(cases.c.case_id == event.case_id)).first()
-        if case is None:
-            # case_opened travels on another path and has not arrived yet: try again shortly.
-            raise TransientError(f"case {event.case_id} routed before it was seen opened")
-        if not uow.claim(event.event_id, "plan_notifications"):
-            return []
-        contact = domain.Contact(case.anonymous, case.name, case.phone, case.email,
-                                 case.submitter_type)
-        brief = {"tracking_number": case.case_id, "title": case.title, "channel": case.channel,
-                 "town": case.town, "content": case.content}
-        now = utcnow()
-        for planned in domain.plan_for_routed_case(brief, event.data, contact, event.event_id):
-            insert_ignore(uow.session, notifications, {
-                "dedupe_key": planned.dedupe_key, "case_id": event.case_id, "kind": planned.kind,
-                "audience": planned.audience, "channel": planned.channel,
-                "recipient": planned.recipient, "recipient_masked": planned.recipient_masked,
-                "subject": planned.subject, "body": planned.body, "status": "pending",
-                "attempts": 0, "source_event_id": event.event_id, "created_at": now,
-                "next_attempt_at": now,
-            })
-        uow.commit()
-        ids = uow.session.execute(
-            select(notifications.c.id).where(notifications.c.source_event_id == event.event_id)
-        ).scalars().all()
-    return list(ids)
+def _case(uow: UnitOfWork, case_id: str) -> Any | None:
+    return uow.session.execute(select(cases).where(cases.c.case_id == case_id)).first()
+
+
+def _info(row: Any) -> domain.CaseInfo:
+    return domain.CaseInfo(row.case_id, row.title, row.channel, row.town, row.content,
+                           row.station, row.station_name, row.station_email, row.station_webhook)
+
+
+def _contact(row: Any) -> domain.Contact:
+    return domain.Contact(row.case_id, row.anonymous, row.name, row.phone, row.email,
+                          row.submitter_type)
+
+
+def _followers(uow: UnitOfWork, case_id: str) -> list[domain.Contact]:
+    """Submitters of the cases merged into ``case_id``."""
+    rows = uow.session.execute(
+        select(cases).join(merges, merges.c.case_id == cases.c.case_id)
+        .where(merges.c.into_case_id == case_id).order_by(cases.c.case_id)).all()
+    return [_contact(row) for row in rows]
+
+
+# --- delivery --------------------------------------------------------------------------------
 
 
 def due_notifications(uow: UnitOfWork, now: datetime, limit: int = 50) -> list[int]:
@@ -82,16 +116,21 @@ def due_notifications(uow: UnitOfWork, now: datetime, limit: int = 50) -> list[i
     n = notifications.c
     with uow:
         return list(uow.session.execute(
-            select(n.id).where(or_(
-                and_(n.status == "pending", n.next_attempt_at <= now),
-                and_(n.status == "sending", n.claimed_at < now - domain.STALE_CLAIM),
-            )).order_by(n.id).limit(limit)
+            select(n.id).where(_deliverable(now)).order_by(n.id).limit(limit)
         ).scalars().all())
+
+
+def _deliverable(now: datetime):
+    n = notifications.c
+    return or_(
+        and_(n.status == "pending", n.next_attempt_at <= now),
+        and_(n.status == "sending", n.claimed_at < now - domain.STALE_CLAIM),
+    )
 
 
 def deliver(
     uow_factory: Callable[[], UnitOfWork],
-    channels: Mapping[str, Channel],
+    settings: NotifySettings,
     notification_id: int,
     now: Callable[[], datetime] = utcnow,
 ) -> str | None:
@@ -102,13 +141,13 @@ def deliver(
         return None
     message = OutgoingMessage(row.id, row.case_id, row.kind, row.recipient, row.recipient_masked,
                               row.subject, row.body)
-    channel = channels.get(row.channel)
+    channel: Channel | None = settings.channels.get(row.channel)
     try:
         if channel is None:
             raise DeliveryError(f"no channel {row.channel!r} is configured")
         channel.send(message)
     except DeliveryError as exc:
-        return _record_failure(uow_factory(), row, str(exc), now())
+        return _record_failure(uow_factory(), row, str(exc), now(), settings.retry_delays)
     return _record_sent(uow_factory(), row, now())
 
 
@@ -116,12 +155,7 @@ def _claim(uow: UnitOfWork, notification_id: int, now: datetime) -> Any | None:
     n = notifications.c
     with uow:
         claimed = uow.session.execute(
-            update(notifications)
-            .where(n.id == notification_id)
-            .where(or_(
-                and_(n.status == "pending", n.next_attempt_at <= now),
-                and_(n.status == "sending", n.claimed_at < now - domain.STALE_CLAIM),
-            ))
+            update(notifications).where(n.id == notification_id).where(_deliverable(now))
             .values(status="sending", claimed_at=now)
         ).rowcount
         if claimed != 1:
@@ -143,9 +177,10 @@ def _record_sent(uow: UnitOfWork, row: Any, now: datetime) -> str:
     return "sent"
 
 
-def _record_failure(uow: UnitOfWork, row: Any, error: str, now: datetime) -> str:
+def _record_failure(uow: UnitOfWork, row: Any, error: str, now: datetime,
+                    delays: tuple[float, ...]) -> str:
     attempts = row.attempts + 1
-    retry_at = domain.next_attempt_after(attempts, now)
+    retry_at = domain.next_attempt_after(attempts, now, delays)
     status = "pending" if retry_at else "failed"
     with uow:
         uow.session.execute(update(notifications).where(notifications.c.id == row.id).values(
@@ -165,3 +200,4 @@ def _outcome_event(event_type: str, row: Any, attempts: int, error: str | None, 
         "channel": row.channel, "recipient": row.recipient_masked, "attempts": attempts,
         "error": error,
     }, actor="notify", occurred_at=now)
+

@@ -30,6 +30,19 @@ cases = Table(
     Column("email", String(254)),
     Column("submitter_type", String(32)),
     Column("recorded_at", UtcDateTime, nullable=False),
+    # The station that has the case now (from case_routed), and how to reach it.
+    Column("station", String(64)),
+    Column("station_name", String(100)),
+    Column("station_email", String(254)),
+    Column("station_webhook", String(500)),
+)
+
+# A case merged into another: the merged case's submitter is told what happens to the other.
+merges = Table(
+    "notify_merges",
+    metadata,
+    Column("case_id", String(32), primary_key=True),  # the merged (duplicate) case
+    Column("into_case_id", String(32), nullable=False, index=True),
 )
 
 notifications = Table(

@@ -1,6 +1,8 @@
-"""The notify service: tells the submitter and the station; records every notification's fate."""
+"""The notify service: tells submitters, stations and the county; records every notification."""
 
 from __future__ import annotations
+
+import os
 
 from nameko.timer import timer
 
@@ -9,26 +11,25 @@ from liaison.service_kit.consumer import consume
 from liaison.service_kit.database import Database
 from liaison.timeutil import utcnow
 from services.notify import handlers
-from services.notify.dependencies import Channels
+from services.notify.dependencies import Notifier
 from services.notify.models import messaging
+
+# How often to look for retries that are due (and sends a dead process left behind).
+SWEEP_SECONDS = float(os.environ.get("NOTIFY_SWEEP_SECONDS", "2"))
 
 
 class NotifyService:
     name = "notify"
 
     db = Database(messaging)
-    channels = Channels()
+    notifier = Notifier()
 
     @consume("notify.case-events")
     def handle_case_event(self, event: Event) -> None:
-        if event.event_type == "case_opened":
-            handlers.remember_case(self.db.uow(), event)
-        elif event.event_type == "case_routed":
-            for notification_id in handlers.plan_notifications(self.db.uow(), event):
-                handlers.deliver(self.db.uow, self.channels, notification_id)
+        for notification_id in handlers.handle_event(self.db.uow(), self.notifier, event):
+            handlers.deliver(self.db.uow, self.notifier, notification_id)
 
-    @timer(interval=5)
+    @timer(interval=SWEEP_SECONDS)
     def deliver_due(self) -> None:
-        """Retries after failures, and sends a process that died mid-send left behind."""
         for notification_id in handlers.due_notifications(self.db.uow(), utcnow()):
-            handlers.deliver(self.db.uow, self.channels, notification_id)
+            handlers.deliver(self.db.uow, self.notifier, notification_id)

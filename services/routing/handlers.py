@@ -1,18 +1,22 @@
-"""Routing's use case: a case was opened; decide its station and announce it."""
+"""Routing's first use case: a case was opened; decide its station, start its clock, announce it."""
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert
 
 from liaison.db.uow import UnitOfWork
 from liaison.events import Event, new_event
-from liaison.timeutil import local, utcnow
+from liaison.timeutil import local
+from services.routing import repository
+from services.routing.lifecycle import ROUTED, SIGN_FOR
 from services.routing.models import decisions
 from services.routing.policy import RoutingDecision, RoutingRequest, decide
-from services.routing.registry import StationRegistry
+from services.routing.registry import Station
+from services.routing.rules import Rules
 
 log = logging.getLogger(__name__)
 
@@ -32,52 +36,60 @@ def request_from_case(event: Event) -> RoutingRequest:
     )
 
 
-def route_case(uow: UnitOfWork, registry: StationRegistry, event: Event) -> RoutingDecision | None:
+def route_case(uow: UnitOfWork, rules: Rules, event: Event) -> RoutingDecision | None:
     """Route one ``case_opened``; None when this event (or this case) was already routed."""
     with uow:
         if not uow.claim(event.event_id, "route_case"):
             return None
-        already = uow.session.execute(
-            select(decisions.c.station).where(decisions.c.case_id == event.case_id)
-        ).first()
-        if already is not None:  # the same case announced twice under two event ids
-            uow.commit()
+        session = uow.session
+        if repository.case_for_update(session, event.case_id) is not None:
+            uow.commit()  # the same case announced twice under two event ids
             return None
-        decision = decide(request_from_case(event), registry)
-        station = registry.get(decision.station)
-        deputies = [
-            {"name": d.name, "profession": d.profession, "level": d.level}
-            for d in registry.on_duty(station.code, local(event.occurred_at))
-        ]
-        now = utcnow()
-        uow.session.execute(
-            insert(decisions).values(
-                case_id=event.case_id,
-                station=station.code,
-                rule=decision.rule,
-                reason=decision.reason,
-                town=decision.town,
-                deputies=deputies,
-                source_event_id=event.event_id,
-                decided_at=now,
-            )
-        )
-        uow.publish(new_event("case_routed", event.case_id, _routed_data(decision, station, deputies),
-                              actor="routing", occurred_at=now))
+        decision = decide(request_from_case(event), rules.registry)
+        station = rules.registry.get(decision.station)
+        now = rules.now()
+        category = event.data.get("category")
+        session.execute(insert(decisions).values(
+            case_id=event.case_id, station=station.code, rule=decision.rule,
+            reason=decision.reason, town=decision.town,
+            deputies=deputies_on_duty(rules, station, now),
+            source_event_id=event.event_id, decided_at=now))
+        repository.add_case(session, {
+            "case_id": event.case_id, "station": station.code, "status": ROUTED,
+            "category": category, "opened_at": event.occurred_at, "updated_at": now})
+        announce_assignment(uow, rules, event.case_id, station, decision.rule, decision.reason,
+                            "routing", now, category, decision=decision)
         uow.commit()
     log.info("case %s routed to %s (%s)", event.case_id, station.code, decision.rule,
              extra={"case_id": event.case_id})
     return decision
 
 
-def _routed_data(decision: RoutingDecision, station: Any, deputies: list[dict]) -> dict[str, Any]:
-    return {
+def announce_assignment(uow: UnitOfWork, rules: Rules, case_id: str, station: Station, rule: str,
+                        reason: str, actor: str, now: datetime, category: str | None,
+                        decision: RoutingDecision | None = None,
+                        previous_station: str | None = None) -> None:
+    """Record that ``station`` now has the case, start its sign-for clock, publish case_routed."""
+    session = uow.session
+    repository.add_assignment(session, case_id, station.code, rule, reason, actor, now)
+    repository.start_phase(session, case_id, SIGN_FOR, station.code, now,
+                           rules.limits.for_category(category), rules.calendar)
+    uow.publish(new_event("case_routed", case_id, {
         "station": {"code": station.code, "name": station.name,
-                    "contact_email": station.contact_email},
-        "deputies": deputies,
-        "rule": decision.rule,
-        "reason": decision.reason,
-        "town": decision.town,
-        "town_source": decision.town_source,
-        "matched": list(decision.matched),
-    }
+                    "contact_email": station.contact_email, "webhook_url": station.webhook_url},
+        "deputies": deputies_on_duty(rules, station, now),
+        "rule": rule,
+        "reason": reason,
+        "town": decision.town if decision else None,
+        "town_source": decision.town_source if decision else None,
+        "matched": list(decision.matched) if decision else [],
+        "category": category,
+        "previous_station": previous_station,
+        "deadlines": repository.deadline_summary(session, case_id),
+    }, actor=actor, occurred_at=now))
+
+
+def deputies_on_duty(rules: Rules, station: Station, when: datetime) -> list[dict[str, Any]]:
+    return [{"name": d.name, "profession": d.profession, "level": d.level}
+            for d in rules.registry.on_duty(station.code, local(when))]
+

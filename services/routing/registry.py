@@ -32,7 +32,7 @@ COUNTY_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 _CODE_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _STATION_FIELDS = frozenset(
     {"code", "name", "kind", "town", "feature", "specialty", "keywords", "fragments",
-     "contact_email", "deputies"}
+     "contact_email", "webhook_url", "deputies"}
 )
 _DEPUTY_FIELDS = frozenset({"name", "level", "profession", "duty_weekdays"})
 
@@ -61,6 +61,7 @@ class Station:
     deputies: tuple[Deputy, ...]
     fragments: tuple[str, ...] = ()
     feature: str = ""
+    webhook_url: str | None = None  # the station's own system, told of each case (optional)
 
     @property
     def vocabulary(self) -> tuple[str, ...]:
@@ -316,7 +317,15 @@ def _parse_station(entry: Any, ctx: str, gazetteer: Gazetteer) -> Station:
         contact_email=email, deputies=deputies,
         fragments=_str_list(entry, "fragments", ctx),
         feature=_opt_str(entry, "feature", ctx) or "",
+        webhook_url=_webhook_url(entry, ctx),
     )
+
+
+def _webhook_url(entry: Mapping[str, Any], ctx: str) -> str | None:
+    url = _opt_str(entry, "webhook_url", ctx)
+    if url is not None and not url.startswith(("http://", "https://")):
+        raise RegistryError(f"{ctx}: webhook_url {url!r} must be an http(s) URL")
+    return url
 
 
 def _parse_station_town(

@@ -1,0 +1,18 @@
+"""``RulesProvider``: the registry, calendar, time limits and clock, loaded once per process."""
+
+from __future__ import annotations
+
+from nameko.extensions import DependencyProvider
+
+from liaison.config import float_setting, setting
+from services.routing.rules import Rules, load_rules
+
+
+class RulesProvider(DependencyProvider):
+    def setup(self) -> None:
+        config = self.container.config
+        self.rules = load_rules(setting(config, "STATIONS_FILE"),
+                                float_setting(config, "CLOCK_OFFSET_SECONDS", 0.0))
+
+    def get_dependency(self, worker_ctx) -> Rules:
+        return self.rules
