@@ -63,9 +63,12 @@ def cmd_watch(args: argparse.Namespace) -> int:
     def show(event: dict) -> None:
         print(format_line(event), flush=True)
 
+    def ready() -> None:
+        print(f"# watching {args.station} (Ctrl-C to stop)", flush=True)
+
     with contextlib.suppress(KeyboardInterrupt):
         watch(load_config()["AMQP_URI"], args.station, show, queue_name=args.queue,
-              limit=args.count, timeout=args.timeout)
+              limit=args.count, timeout=args.timeout, on_ready=ready)
     return 0
 
 

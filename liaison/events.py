@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from marshmallow import EXCLUDE, INCLUDE, Schema, ValidationError, fields, validate
@@ -297,8 +297,8 @@ def _data_schema(event_type: str) -> Schema:
 
 
 def to_jsonable(value: Any) -> Any:
-    """Datetimes to ISO strings, recursively; the rest as is."""
-    if isinstance(value, datetime):
+    """Dates and datetimes to ISO strings, recursively; the rest as is."""
+    if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, dict):
         return {k: to_jsonable(v) for k, v in value.items()}

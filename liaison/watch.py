@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -20,7 +21,8 @@ def format_line(event: dict[str, Any]) -> str:
 
 def watch(amqp_uri: str, station: str, on_event: Callable[[dict[str, Any]], None],
           queue_name: str | None = None, limit: int | None = None,
-          timeout: float | None = None) -> int:
+          timeout: float | None = None,
+          on_ready: Callable[[], None] | None = None) -> int:
     """Consume the station's feed until ``limit`` events or ``timeout`` seconds of silence.
 
     Without ``queue_name`` a private queue is used (it goes away with the watcher); with one, the
@@ -31,9 +33,12 @@ def watch(amqp_uri: str, station: str, on_event: Callable[[dict[str, Any]], None
         if queue_name:
             queue = topology.station_queue(station, queue_name)(channel)
         else:
-            queue = Queue("", topology.exchange(topology.STATIONS_EXCHANGE),
+            queue = Queue(f"watch.{station}.{uuid.uuid4().hex[:8]}",
+                          topology.exchange(topology.STATIONS_EXCHANGE),
                           routing_key=f"{station}.#", exclusive=True, auto_delete=True)(channel)
         queue.declare()
+        if on_ready:
+            on_ready()
         seen = 0
 
         def handle(message) -> None:

@@ -132,8 +132,9 @@ class Transition:
     new_station: str | None = None  # decline / reassign: where the case goes
 
 
-def decide(case: CaseSnapshot, action_name: str, actor: Actor, details: dict) -> Transition:
-    """May ``actor`` take ``action_name`` on ``case`` now? The transition, or ActionRefused."""
+def permitted(case: CaseSnapshot, action_name: str, actor: Actor) -> Action:
+    """May ``actor`` take ``action_name`` on ``case`` in its present state? (Before its fields
+    are looked at: "not now" says more than "a field is missing".)"""
     action = ACTIONS.get(action_name)
     if action is None:
         raise ActionRefused("unknown_action",
@@ -145,6 +146,13 @@ def decide(case: CaseSnapshot, action_name: str, actor: Actor, details: dict) ->
         allowed = ", ".join(sorted(action.allowed_from))
         raise ActionRefused("wrong_state", f"cannot {action.name} a case that is {case.status} "
                                            f"(only when {allowed})")
+    return action
+
+
+def decide(case: CaseSnapshot, action_name: str, actor: Actor, details: dict) -> Transition:
+    """May ``actor`` take ``action_name`` with ``details`` on ``case`` now? The transition, or
+    ActionRefused naming why."""
+    action = permitted(case, action_name, actor)
     status_after = action.to_status or case.status
     ends, starts = action.ends, action.starts
     new_station = None

@@ -16,7 +16,15 @@ from liaison.db.uow import UnitOfWork
 from liaison.events import new_event, to_jsonable
 from services.routing import repository
 from services.routing.handlers import announce_assignment
-from services.routing.lifecycle import OPEN, ActionRefused, Actor, CaseSnapshot, Transition, decide
+from services.routing.lifecycle import (
+    OPEN,
+    ActionRefused,
+    Actor,
+    CaseSnapshot,
+    Transition,
+    decide,
+    permitted,
+)
 from services.routing.rules import Rules
 from services.routing.schemas import DETAILS, ActionRequestSchema
 from services.routing.time_limits import paused_working_days
@@ -32,12 +40,12 @@ def refused(code: str, message: str, errors: dict | None = None) -> dict[str, An
 
 
 def act(uow: UnitOfWork, rules: Rules, case_id: str, request: dict[str, Any]) -> dict[str, Any]:
+    """Check, in this order: the request's shape, that the case exists, that this actor may take
+    this action now, the action's fields, the rules that depend on them; then apply it."""
     try:
         parsed = ActionRequestSchema().load(request)
-        details = DETAILS[parsed["action"]]().load(parsed["details"])
     except ValidationError as exc:
-        return refused("invalid_fields", "the action's fields are not valid",
-                       exc.normalized_messages())
+        return refused("invalid_fields", "the request is not valid", exc.normalized_messages())
     actor = Actor(**parsed["actor"])
     action_name = parsed["action"]
     with uow:
@@ -46,10 +54,15 @@ def act(uow: UnitOfWork, rules: Rules, case_id: str, request: dict[str, Any]) ->
             return refused("not_found", f"no case {case_id} (or it is not routed yet)")
         snapshot = CaseSnapshot(case_id, row.status, row.station, row.paused_at is not None)
         try:
+            permitted(snapshot, action_name, actor)
+            details = DETAILS[action_name]().load(parsed["details"])
             transition = decide(snapshot, action_name, actor, details)
             _check_references(uow, rules, transition, details)
         except ActionRefused as exc:
             return refused(exc.code, exc.message)
+        except ValidationError as exc:
+            return refused("invalid_fields", f"{action_name} needs valid fields",
+                           exc.normalized_messages())
         now = rules.now()
         event_id = _apply(uow, rules, row, transition, actor, details, now)
         uow.commit()
