@@ -130,7 +130,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(demo.table(cases))
     waiting = [c for c in cases if c.get("status") != "routed"]
     print(f"\n{len(cases) - len(waiting)} of {len(cases)} submissions routed, archived and notified")
-    return 1 if waiting else 0
+    if waiting:
+        return 1
+    if not args.no_walk:
+        worked = demo.walk(f"http://127.0.0.1:{port}", cases[0])
+        print("\nOne case worked by its station (accept, forward, reply, resolve, return visit):")
+        print(demo.history(worked))
+    return 0
 
 
 def cmd_dlq(args: argparse.Namespace) -> int:
@@ -194,6 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="run the demo workload against running services")
     demo.add_argument("--timeout", type=float, default=120)
+    demo.add_argument("--no-walk", action="store_true", help="do not work a case afterwards")
     demo.set_defaults(func=cmd_demo)
 
     dlq = sub.add_parser("dlq", help="show (or --replay) the dead-lettered messages of a queue")

@@ -97,3 +97,44 @@ def table(cases: list[dict[str, Any]]) -> str:
              for r in [header, *rows]]
     lines.insert(1, "-+-".join("-" * s for s in sizes) + "-+-" + "-" * 20)
     return "\n".join(lines)
+
+
+# One case worked the way the seed describes it: signed for, forwarded to a department, the
+# department's reply, resolved, and the return visit.
+WALK = (
+    ("accept", {"note": "值班代表已签收"}),
+    ("forward", {"department": "县住房和城乡建设局", "request": "尽快完善石头园村污水管网",
+                 "due_date": "2026-12-15"}),
+    ("record_reply", {"department": "县住房和城乡建设局",
+                      "reply": "已制定管网完善方案，12月底前完成施工"}),
+    ("resolve", {"summary": "污水管网已接通，街面无污水横流"}),
+    ("return_visit", {"satisfaction": "satisfied", "comment": "问题解决了，感谢代表"}),
+)
+
+
+def walk(base_url: str, case: dict[str, Any], timeout: float = 30) -> dict[str, Any]:
+    """Work ``case`` through WALK as its station's staff; returns the case as the API shows it."""
+    tracking = case["tracking_number"]
+    actor = {"name": "张丽", "role": "staff", "station": case["station"]["code"]}
+    for action, details in WALK:
+        body = json.dumps({"action": action, "actor": actor, "details": details},
+                          ensure_ascii=False).encode("utf-8")
+        status, answer = http_json("POST", f"{base_url}/api/cases/{tracking}/actions", body)
+        if status != 200:
+            raise RuntimeError(f"{action} refused: {status} {answer}")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status, current = http_json("GET", f"{base_url}/api/cases/{tracking}")
+        if status == 200 and current["status"] == "closed" and current["notifications"]["sent"] >= 6:
+            return current
+        time.sleep(0.3)
+    return current
+
+
+def history(case: dict[str, Any]) -> str:
+    lines = [f"{case['tracking_number']}  {case['title']}  status={case['status']}  "
+             f"station={case['station']['code']}"]
+    for entry in case["history"]:
+        lines.append(f"  {entry['at'][:19]}  {entry['event_type']:<24} {entry['actor']:<32} "
+                     f"{entry['summary']}")
+    return "\n".join(lines)
