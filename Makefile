@@ -1,5 +1,5 @@
 # The short commands; each is a script in scripts/ that works without make too.
-.PHONY: demo test up down ps setup lint
+.PHONY: demo test up down ps setup lint bench chaos fuzz
 
 demo:            ## set up, start the services, run the demo workload, print the table
 	scripts/demo.sh
@@ -24,3 +24,14 @@ ps:
 
 lint:
 	.venv/bin/ruff check .
+
+N ?= 10000
+chaos:           ## fault injection: make chaos N=10000 (private RabbitMQ and PostgreSQL)
+	scripts/chaos.sh $(N)
+
+fuzz:            ## 10,000+ generated payloads at intake, in process, over AMQP and over HTTP
+	scripts/fuzz.sh
+
+N ?= 2000
+bench: setup     ## the benchmark (not a test): make bench N=2000; ends with one summary line
+	.venv/bin/python -m bench --n $(N)

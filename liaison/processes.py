@@ -28,6 +28,15 @@ READY_QUEUE = {
 ALL_SERVICES = ("intake", "routing", "archive", "notify", "gateway")
 
 
+def service_of(name: str) -> str:
+    """``routing@2`` is the second instance of ``routing`` (its own pid and log file)."""
+    return name.split("@", 1)[0]
+
+
+def instance_of(name: str) -> int:
+    return int(name.split("@", 1)[1]) if "@" in name else 1
+
+
 @dataclass
 class ServiceProcess:
     name: str
@@ -62,7 +71,7 @@ class ProcessGroup:
             log_path = self.log_dir / f"{name}.log"
             with log_path.open("ab") as log:
                 proc = subprocess.Popen(
-                    [sys.executable, "-m", "liaison.cli", "run", name],
+                    [sys.executable, "-m", "liaison.cli", "run", service_of(name)],
                     cwd=REPO_ROOT,
                     env=self.env,
                     stdout=log,
@@ -91,14 +100,15 @@ class ProcessGroup:
                 time.sleep(0.2)
 
     def _ready(self, name: str, amqp_uri: str) -> bool:
-        if name == "gateway":
+        if service_of(name) == "gateway":
             port = self.env.get("HTTP_PORT", "8000")
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:  # noqa: S310
                     return r.status == 200
             except OSError:
                 return False
-        return consumer_count(amqp_uri, READY_QUEUE[name]) > 0
+        # instance n is ready when its queue has n consumers (instances are started in order)
+        return consumer_count(amqp_uri, READY_QUEUE[service_of(name)]) >= instance_of(name)
 
     def pid(self, name: str) -> int | None:
         try:

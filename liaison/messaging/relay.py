@@ -15,7 +15,7 @@ from sqlalchemy import Engine, func, select, update
 
 from liaison.db.engine import is_sqlite
 from liaison.db.messaging_tables import MessagingTables
-from liaison.messaging.publisher import ConfirmedPublisher
+from liaison.messaging.publisher import BatchConfirmedPublisher, ConfirmedPublisher
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ class OutboxRelay:
         self,
         engine: Engine,
         tables: MessagingTables,
-        publisher: ConfirmedPublisher,
+        publisher: ConfirmedPublisher | BatchConfirmedPublisher,
         batch_size: int = 200,
     ):
         self._engine = engine
@@ -78,6 +78,9 @@ class OutboxRelay:
         return total
 
     def _publish(self, rows) -> list[int]:
+        """The ids of the rows the broker confirmed (published in order; the rest stay)."""
+        if isinstance(self._publisher, BatchConfirmedPublisher):
+            return self._publish_batch(rows)
         published: list[int] = []
         try:
             for row in rows:
@@ -94,6 +97,20 @@ class OutboxRelay:
             log.exception("outbox relay: publish failed after %d of %d", len(published), len(rows))
             if not published:
                 raise
+        return published
+
+    def _publish_batch(self, rows) -> list[int]:
+        if not rows:
+            return []
+        confirmed = self._publisher.publish_batch([
+            {"body": row.body, "exchange": row.exchange, "routing_key": row.routing_key,
+             "message_id": row.event_id, "headers": row.headers or {}}
+            for row in rows
+        ])
+        published = [row.id for row, ok in zip(rows, confirmed, strict=True) if ok]
+        if len(published) < len(rows):
+            log.warning("outbox relay: %d of %d not confirmed; kept for the next round",
+                        len(rows) - len(published), len(rows))
         return published
 
     def _mark(self, ids: list[int]) -> None:

@@ -20,7 +20,7 @@ from liaison.config import database_url, float_setting, int_setting
 from liaison.db.engine import make_engine
 from liaison.db.messaging_tables import MessagingTables
 from liaison.db.uow import UnitOfWork
-from liaison.messaging.publisher import ConfirmedPublisher
+from liaison.messaging.publisher import BatchConfirmedPublisher
 from liaison.messaging.relay import OutboxRelay
 
 log = logging.getLogger(__name__)
@@ -66,10 +66,12 @@ class Database(DependencyProvider):
         )
         self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
         self.poll_seconds = float_setting(config, "OUTBOX_POLL_SECONDS", 1.0)
+        # one confirm wait per batch, not per event (STACK-NOTES: ~1,000/s otherwise)
+        self.publisher = BatchConfirmedPublisher(config["AMQP_URI"])
         self.relay = OutboxRelay(
             self.engine,
             self.tables,
-            ConfirmedPublisher(config["AMQP_URI"]),
+            self.publisher,
             batch_size=int_setting(config, "OUTBOX_BATCH_SIZE", 200),
         )
 
@@ -88,11 +90,13 @@ class Database(DependencyProvider):
             self.relay.relay_all()  # what the last workers committed
         except Exception:
             log.warning("outbox relay: events left for the next start", exc_info=True)
+        self.publisher.close()
         self.engine.dispose()
 
     def kill(self) -> None:
         self._running = False
         self.wake_relay()
+        self.publisher.close()
         self.engine.dispose()
 
     def wake_relay(self) -> None:

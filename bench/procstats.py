@@ -1,0 +1,66 @@
+"""CPU time and peak memory of processes, from /proc (Linux), without psutil."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class Sample:
+    cpu_seconds: float
+    peak_rss_mb: float
+
+
+def sample(pid: int) -> Sample | None:
+    """CPU seconds used so far (user + system) and the peak resident set (VmHWM) of ``pid``."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(") ", 1)[1].split()
+    cpu = (int(fields[11]) + int(fields[12])) / _TICKS  # utime, stime
+    peak_kb = next((int(line.split()[1]) for line in status.splitlines()
+                    if line.startswith("VmHWM:")), 0)
+    return Sample(cpu, peak_kb / 1024)
+
+
+def pids_named(fragment: str) -> list[int]:
+    """Processes whose command line contains ``fragment`` (e.g. the broker's ``beam.smp``)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+            except OSError:
+                continue
+            if fragment.encode() in cmdline:
+                found.append(int(entry.name))
+    return found
+
+
+class CpuMeter:
+    """CPU seconds used by a set of named process groups between ``start()`` and ``stop()``."""
+
+    def __init__(self, groups: dict[str, list[int]]):
+        self.groups = groups
+        self._start: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
+        self.peak: dict[str, float] = {}
+
+    def _total(self, pids: list[int]) -> tuple[float, float]:
+        samples = [s for s in (sample(p) for p in pids) if s is not None]
+        return sum(s.cpu_seconds for s in samples), max((s.peak_rss_mb for s in samples), default=0)
+
+    def start(self) -> None:
+        self._start = {name: self._total(pids)[0] for name, pids in self.groups.items()}
+
+    def stop(self) -> None:
+        for name, pids in self.groups.items():
+            cpu, peak = self._total(pids)
+            self.cpu[name] = cpu - self._start.get(name, 0.0)
+            self.peak[name] = peak
