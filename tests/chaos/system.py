@@ -1,0 +1,158 @@
+"""The system under test: a private broker and database, an SMTP sink, and the five services as
+OS processes (``liaison run …``), with the faults that can be done to them."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kombu import Connection
+
+from liaison.db.migrate import upgrade
+from liaison.messaging import topology
+from liaison.processes import ALL_SERVICES, READY_QUEUE, ProcessGroup, consumer_count
+from tests.support.private_infra import PrivatePostgres, PrivateRabbit
+from tests.support.smtp import SmtpSink, free_port
+
+log = logging.getLogger("chaos.system")
+
+WORKERS = ("intake", "routing", "archive", "notify")
+
+
+@dataclass
+class ChaosSystem:
+    root: Path
+    rabbit: PrivateRabbit = field(init=False)
+    postgres: PrivatePostgres = field(init=False)
+    smtp: SmtpSink = field(init=False)
+    group: ProcessGroup = field(init=False)
+    spare: ProcessGroup = field(init=False)  # second instances of routing and archive
+    database_url: str = ""
+    http_port: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def start(self) -> ChaosSystem:
+        self.rabbit = PrivateRabbit(self.root / "rabbitmq").start()
+        self.postgres = PrivatePostgres(self.root / "postgres").start()
+        self.database_url = self.postgres.create_database("liaison")
+        for service in WORKERS:
+            upgrade(service, self.database_url)
+        with Connection(self.rabbit.amqp_uri, connect_timeout=10) as connection:
+            topology.declare_all(connection)
+        self.smtp = SmtpSink(self.root).start()
+        self.http_port = free_port()
+        env = {"AMQP_URI": self.rabbit.amqp_uri, "DATABASE_URL": self.database_url,
+               "HTTP_PORT": str(self.http_port), "HTTP_HOST": "127.0.0.1",
+               "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(self.smtp.port),
+               "NOTIFY_OUTBOX_DIR": str(self.root / "outbox"), "OUTBOX_POLL_SECONDS": "0.5",
+               "LOG_LEVEL": "INFO"}
+        self.group = ProcessGroup(run_dir=self.root / "services", env=env)
+        self.spare = ProcessGroup(run_dir=self.root / "spare", env=env)
+        self.group.start(ALL_SERVICES, timeout=120)
+        return self
+
+    @property
+    def amqp_uri(self) -> str:
+        return self.rabbit.amqp_uri
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}"
+
+    # --- faults ----------------------------------------------------------------------------
+
+    def kill_and_restart(self, name: str, down_seconds: float = 1.0) -> None:
+        self.group.kill(name)
+        time.sleep(down_seconds)
+        self.group.start([name], timeout=120)
+
+    def restart_broker(self, reconnect_timeout: float = 120) -> float:
+        """Restart the private RabbitMQ; returns seconds until every service consumed again.
+
+        Services must reconnect by themselves. One that has not after ``reconnect_timeout`` is
+        noted (a bug) and restarted, so that the rest of the run still means something."""
+        self.rabbit.restart(down_seconds=2.0)
+        began = time.monotonic()
+        waiting = set(WORKERS) | {"gateway"}
+        while waiting and time.monotonic() - began < reconnect_timeout:
+            waiting = {name for name in waiting if not self._serving(name)}
+            time.sleep(0.5)
+        for name in sorted(waiting):
+            self.notes.append(f"{name} did not reconnect within {reconnect_timeout:.0f}s "
+                              "after the broker restart; restarted by the harness")
+            self.group.kill(name)
+            self.group.start([name], timeout=120)
+        return time.monotonic() - began
+
+    def database_outage(self, seconds: float) -> None:
+        self.postgres.stop("fast")
+        time.sleep(seconds)
+        self.postgres.start()
+
+    def start_spares(self) -> None:
+        self.spare.start(["routing", "archive"], timeout=120)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not all(
+            consumer_count(self.amqp_uri, READY_QUEUE[n]) >= 2 for n in ("routing", "archive")
+        ):
+            time.sleep(0.2)
+
+    def kill_one_of_each(self) -> None:
+        """kill -9 the first routing and the second archive (either may be the busy one)."""
+        self.group.kill("routing")
+        self.spare.kill("archive")
+
+    def back_to_one_each(self) -> None:
+        self.group.start(["routing"], timeout=120)
+        self.spare.stop(["routing", "archive"])
+
+    # --- state -----------------------------------------------------------------------------
+
+    def _serving(self, name: str) -> bool:
+        if name == "gateway":
+            return self.group._ready("gateway", self.amqp_uri) and self._rpc_works()
+        return consumer_count(self.amqp_uri, READY_QUEUE[name]) > 0
+
+    def _rpc_works(self) -> bool:
+        """The gateway answers a case query through archive's RPC (404 is an answer)."""
+        import urllib.error
+        import urllib.request
+
+        try:
+            with urllib.request.urlopen(self.base_url + "/api/cases/LS-1999-000001",  # noqa: S310
+                                        timeout=15):
+                return True
+        except urllib.error.HTTPError as error:
+            return error.code == 404
+        except OSError:
+            return False
+
+    def queue_depths(self) -> dict[str, int]:
+        """Ready messages in every consumer, retry and dead-letter queue."""
+        depths = {}
+        with Connection(self.amqp_uri, connect_timeout=5) as connection:
+            channel = connection.channel()
+            for spec in topology.CONSUMER_QUEUES.values():
+                for name in (spec.name, spec.retry_name, spec.dead_name):
+                    _, count, _ = channel.queue_declare(name, passive=True)
+                    depths[name] = int(count)
+        return depths
+
+    def log_tail(self) -> str:
+        return "\n".join(f"{p}: {p.stat().st_size} bytes"
+                         for p in sorted(self.group.log_dir.glob("*.log")))
+
+    def close_services(self) -> None:
+        """SIGTERM every service: in-flight work finishes and is acked (``liaison down``)."""
+        self.spare.stop()
+        self.group.stop()
+
+    def close(self) -> None:
+        for step in (lambda: self.spare.stop(), lambda: self.group.stop(),
+                     lambda: self.smtp.stop(), lambda: self.rabbit.close(),
+                     lambda: self.postgres.close()):
+            with contextlib.suppress(Exception):
+                step()
