@@ -4,6 +4,7 @@ causes (services/notify/domain.py says which), deliver them."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -13,7 +14,7 @@ from sqlalchemy import and_, or_, select, update
 from liaison.db.uow import UnitOfWork
 from liaison.db.upsert import insert_ignore
 from liaison.events import Event, new_event
-from liaison.service_kit.failures import TransientError
+from liaison.service_kit.failures import Failure, TransientError, classify
 from liaison.timeutil import utcnow
 from services.notify import domain
 from services.notify.channels import Channel, DeliveryError, OutgoingMessage
@@ -148,7 +149,31 @@ def deliver(
         channel.send(message)
     except DeliveryError as exc:
         return _record_failure(uow_factory(), row, str(exc), now(), settings.retry_delays)
-    return _record_sent(uow_factory(), row, now())
+    return _record_sent_retrying(uow_factory, row, now)
+
+
+# How long a sent notification's record is retried through a database outage. It must stay below
+# STALE_CLAIM: past it another worker takes the claim over and sends the message a second time.
+RECORD_SENT_RETRY_SECONDS = domain.STALE_CLAIM.total_seconds() * 0.75
+
+
+def _record_sent_retrying(uow_factory: Callable[[], UnitOfWork], row: Any,
+                          now: Callable[[], datetime]) -> str:
+    """The message has left: record that, riding out a database outage. Giving up at the first
+    error would leave the row ``sending`` until the claim goes stale, then send it again."""
+    deadline = time.monotonic() + RECORD_SENT_RETRY_SECONDS
+    delay = 0.5
+    while True:
+        try:
+            return _record_sent(uow_factory(), row, now())
+        except Exception as exc:
+            if classify(exc) is not Failure.TRANSIENT or time.monotonic() + delay > deadline:
+                raise
+            log.warning("case %s: %s sent, recording it failed (%s); retrying in %.1fs",
+                        row.case_id, row.kind, type(exc).__name__, delay,
+                        extra={"case_id": row.case_id})
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
 
 
 def _claim(uow: UnitOfWork, notification_id: int, now: datetime) -> Any | None:
