@@ -10,7 +10,8 @@ from liaison.demo import load_submissions
 
 def submissions(n: int, run_id: str) -> list[tuple[str, bytes]]:
     """``n`` (external_id, JSON body) pairs cycling through the demo submissions."""
-    base = load_submissions()
+    # anonymous submitters get no receipt; the bench counts a case done once it has notifications
+    base = [s for s in load_submissions() if not s["submitter"].get("anonymous")]
     out = []
     for i in range(n):
         doc: dict[str, Any] = dict(base[i % len(base)])

@@ -19,8 +19,10 @@ SERVICES: dict[str, str] = {
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """Run one service in this process (``nameko run`` with the shared config)."""
-    argv = [sys.executable, "-m", "nameko", "run", "--config", str(config_path()), SERVICES[args.service]]
+    """Run one service in this process (``nameko run`` with the shared config), with its metrics
+    and health endpoint on ``METRICS_PORT`` (``liaison.metrics``)."""
+    argv = [sys.executable, "-c", "from liaison.metrics import main; main()", args.service,
+            "run", "--config", str(config_path()), SERVICES[args.service]]
     # nameko 2.14 imports pkg_resources and eventlet announces its deprecation: known, pinned, noise.
     os.environ.setdefault("PYTHONWARNINGS", "ignore::UserWarning,ignore::DeprecationWarning")
     os.execv(sys.executable, argv)  # noqa: S606 - replace this process with the service
@@ -158,6 +160,31 @@ def cmd_dlq(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_health(args: argparse.Namespace) -> int:
+    """JSON on stdout; exit 0 when healthy, 1 when not (usable as an exec probe)."""
+    import json
+
+    from liaison import health, metrics
+    from liaison.config import load_config
+
+    process_url = None
+    if args.process:
+        port = args.port or metrics.metrics_port(args.service)[0]
+        process_url = f"http://127.0.0.1:{port}/readyz"
+    report = health.check(args.service, load_config(), process_url)
+    print(json.dumps(report, ensure_ascii=False))
+    return 0 if report["status"] == "ok" else 1
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from liaison import status
+    from liaison.config import load_config
+
+    rows = status.collect(load_config(), tuple(args.services) or status.SERVICES)
+    print(status.as_json(rows) if args.json else status.render(rows))
+    return 0
+
+
 def _all() -> tuple[str, ...]:
     from liaison.processes import ALL_SERVICES
 
@@ -215,6 +242,20 @@ def build_parser() -> argparse.ArgumentParser:
     watch.add_argument("--count", type=int, help="stop after this many events")
     watch.add_argument("--timeout", type=float, help="stop after this many quiet seconds")
     watch.set_defaults(func=cmd_watch)
+
+    health_cmd = sub.add_parser("health", help="is a service healthy? JSON; exit 0 yes, 1 no")
+    health_cmd.add_argument("service", choices=sorted(SERVICES))
+    health_cmd.add_argument("--process", action="store_true",
+                            help="also ask the running process's /readyz on its metrics port")
+    health_cmd.add_argument("--port", type=int, help="that port (default: METRICS_PORT or the "
+                            "service's default)")
+    health_cmd.set_defaults(func=cmd_health)
+
+    status_cmd = sub.add_parser("status", help="per service: instances, queue depth, rates, "
+                                "retries, dead letters, outbox backlog")
+    status_cmd.add_argument("services", nargs="*", default=[], help="default: all")
+    status_cmd.add_argument("--json", action="store_true")
+    status_cmd.set_defaults(func=cmd_status)
 
     route = sub.add_parser("route", help="route JSON lines (dev.jsonl format); print decisions")
     route.add_argument("file", help="a .jsonl file, or - for standard input")

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine, func, select, update
 
+from liaison import metrics
 from liaison.db.engine import is_sqlite
 from liaison.db.messaging_tables import MessagingTables
 from liaison.messaging.publisher import BatchConfirmedPublisher, ConfirmedPublisher
@@ -32,6 +33,7 @@ class OutboxRelay:
         self._outbox = tables.outbox
         self._publisher = publisher
         self._batch_size = batch_size
+        self._service = self._outbox.name.removesuffix("_outbox")
 
     def backlog(self) -> int:
         """How many committed events wait to be published."""
@@ -43,8 +45,8 @@ class OutboxRelay:
         """Publish up to one batch of unpublished events; returns how many were published."""
         outbox = self._outbox
         query = (
-            select(outbox.c.id, outbox.c.event_id, outbox.c.exchange, outbox.c.routing_key,
-                   outbox.c.body, outbox.c.headers)
+            select(outbox.c.id, outbox.c.event_id, outbox.c.event_type, outbox.c.exchange,
+                   outbox.c.routing_key, outbox.c.body, outbox.c.headers)
             .where(outbox.c.published_at.is_(None))
             .order_by(outbox.c.id)
             .limit(self._batch_size)
@@ -79,8 +81,19 @@ class OutboxRelay:
 
     def _publish(self, rows) -> list[int]:
         """The ids of the rows the broker confirmed (published in order; the rest stay)."""
-        if isinstance(self._publisher, BatchConfirmedPublisher):
-            return self._publish_batch(rows)
+        published = (self._publish_batch(rows) if isinstance(self._publisher, BatchConfirmedPublisher)
+                     else self._publish_each(rows))
+        if rows:
+            metrics.RELAY_BATCH.labels(self._service).observe(len(published))
+            done = set(published)
+            for row in rows:
+                if row.id in done:
+                    metrics.EVENTS_PUBLISHED.labels(self._service, row.event_type).inc()
+            if len(done) < len(rows):
+                metrics.PUBLISH_UNCONFIRMED.labels(self._service).inc(len(rows) - len(done))
+        return published
+
+    def _publish_each(self, rows) -> list[int]:
         published: list[int] = []
         try:
             for row in rows:

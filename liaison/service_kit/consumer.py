@@ -14,6 +14,7 @@ requeue it forever, and a body kombu cannot decode kills the consumer thread. Th
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -24,6 +25,7 @@ from nameko.exceptions import ContainerBeingKilled
 from nameko.extensions import Entrypoint
 from nameko.messaging import QueueConsumer
 
+from liaison import health, metrics
 from liaison.config import int_setting
 from liaison.events import EventSchemaError, parse_event
 from liaison.messaging import topology
@@ -70,6 +72,11 @@ class RawMessage:
     def attempts(self) -> int:
         return _int_header(self.headers, ATTEMPTS_HEADER)
 
+    @property
+    def event_type(self) -> str:
+        """The routing key it was first published with (= the event type, by contract)."""
+        return str(self.headers.get("x-liaison-original-routing-key") or self.routing_key)
+
 
 class _RawQueueConsumer(QueueConsumer):
     """nameko's queue consumer, but handing providers the undecoded kombu message."""
@@ -113,6 +120,7 @@ class ReliableConsumer(Entrypoint):
             connection.ensure_connection(max_retries=30)
             topology.declare_queue_set(connection, self.queue_name)
         self.queue_consumer.register_provider(self)
+        health.register_consumer_check(self.queue_name, self.queue_consumer)
 
     def stop(self) -> None:
         self.queue_consumer.unregister_provider(self)
@@ -121,6 +129,7 @@ class ReliableConsumer(Entrypoint):
         self.queue_consumer.unregister_provider(self)
 
     def handle_message(self, message) -> None:
+        arrived = time.perf_counter()
         raw = RawMessage.from_kombu(message)
         if self.raw:
             argument: Any = raw
@@ -136,17 +145,25 @@ class ReliableConsumer(Entrypoint):
                 (argument,),
                 {},
                 context_data={"message_id": raw.message_id or ""},
-                handle_result=partial(self.handle_result, message, raw),
+                handle_result=partial(self.handle_result, message, raw, arrived),
             )
         except ContainerBeingKilled:
             self.queue_consumer.requeue_message(message)
 
-    def handle_result(self, message, raw: RawMessage, worker_ctx, result=None, exc_info=None):
+    def handle_result(self, message, raw: RawMessage, arrived: float, worker_ctx, result=None,
+                      exc_info=None):
         if exc_info is None:
             self.queue_consumer.ack_message(message)
+            self._count(raw, "ok")
         else:
             self._settle_failure(message, raw, exc_info[1])
+        metrics.HANDLER_SECONDS.labels(self.container.service_name, self.queue_name,
+                                       raw.event_type).observe(time.perf_counter() - arrived)
         return result, exc_info
+
+    def _count(self, raw: RawMessage, outcome: str) -> None:
+        metrics.EVENTS_CONSUMED.labels(self.container.service_name, self.queue_name,
+                                       raw.event_type, outcome).inc()
 
     # --- failures ---------------------------------------------------------------------------
 
@@ -177,6 +194,8 @@ class ReliableConsumer(Entrypoint):
             ),
         }
         target = self.spec.dead_name if park else self.spec.retry_name
+        service = self.container.service_name
+        metrics.EVENTS_FAILED.labels(service, self.queue_name, raw.event_type, kind.value).inc()
         try:
             self.publisher.publish(
                 raw.body,
@@ -190,8 +209,12 @@ class ReliableConsumer(Entrypoint):
         except Exception:
             log.exception("could not move a failed message to %s; requeueing it", target)
             self.queue_consumer.requeue_message(message)
+            self._count(raw, "requeued")
             return
         self.queue_consumer.ack_message(message)
+        self._count(raw, "dead_lettered" if park else "retried")
+        if park:
+            metrics.DEAD_LETTERED.labels(service, self.queue_name).inc()
         log.warning(
             "message %s on %s failed (%s, attempt %d): %s -> %s",
             raw.message_id,

@@ -16,6 +16,7 @@ from nameko.extensions import DependencyProvider
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from liaison import health
 from liaison.config import database_url, float_setting, int_setting
 from liaison.db.engine import make_engine
 from liaison.db.messaging_tables import MessagingTables
@@ -74,6 +75,7 @@ class Database(DependencyProvider):
             self.publisher,
             batch_size=int_setting(config, "OUTBOX_BATCH_SIZE", 200),
         )
+        health.register_database_check(service, self.engine, self.tables)
 
     def start(self) -> None:
         self._running = True
