@@ -13,6 +13,7 @@ from liaison.db.uow import UnitOfWork
 from liaison.events import new_event
 from liaison.timeutil import utcnow
 from services.intake import domain, repository
+from services.intake.schemas import MAX_BODY_BYTES
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +112,9 @@ def _record_rejection(
                 "source": source,
                 "external_id": rejected.external_id,
                 "content_type": (content_type or "")[:200] or None,
-                "raw_body": body,
+                # An oversized body is kept only up to the limit (its digest covers all of it):
+                # a 100 MB message must not become a 100 MB row.
+                "raw_body": body[:MAX_BODY_BYTES],
                 "reasons": rejected.reasons,
                 "received_at": now,
             },
