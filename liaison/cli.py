@@ -125,20 +125,32 @@ def cmd_submit(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from liaison import demo
     from liaison.config import load_config
+    from services.routing import admin
 
     config = load_config()
     port = config["WEB_SERVER_ADDRESS"].rsplit(":", 1)[1]
-    cases = demo.run(config["AMQP_URI"], f"http://127.0.0.1:{port}", timeout=args.timeout)
-    print(demo.table(cases))
-    waiting = [c for c in cases if c.get("status") != "routed"]
-    print(f"\n{len(cases) - len(waiting)} of {len(cases)} submissions routed, archived and notified")
-    if waiting:
-        return 1
-    if not args.no_walk:
-        worked = demo.walk(f"http://127.0.0.1:{port}", cases[0])
-        print("\nOne case worked by its station (accept, forward, reply, resolve, return visit):")
-        print(demo.history(worked))
-    return 0
+    base_url = f"http://127.0.0.1:{port}"
+    # Accounts for the demo's readers, revoked when it ends.
+    office, office_token = admin.add_staff("演示-县代表联络工作室", "county_office", None)
+    try:
+        cases = demo.run(config["AMQP_URI"], base_url, office_token, timeout=args.timeout)
+        print(demo.table(cases))
+        waiting = [c for c in cases if c.get("status") != "routed"]
+        print(f"\n{len(cases) - len(waiting)} of {len(cases)} submissions routed, archived "
+              "and notified")
+        if waiting:
+            return 1
+        if not args.no_walk:
+            clerk, clerk_token = admin.add_staff("张丽", "staff", cases[0]["station"]["code"])
+            try:
+                worked = demo.walk(base_url, cases[0], clerk_token)
+            finally:
+                admin.revoke_staff(clerk.id)
+            print("\nOne case worked by its station (accept, forward, reply, resolve, return visit):")
+            print(demo.history(worked))
+        return 0
+    finally:
+        admin.revoke_staff(office.id)
 
 
 def cmd_dlq(args: argparse.Namespace) -> int:
@@ -157,6 +169,30 @@ def cmd_dlq(args: argparse.Namespace) -> int:
         print(f"    error: {letter.error}")
         print(f"    body:  {mask_text(letter.body_preview)}")
     print(f"{count} dead-lettered message(s) shown from {args.queue}.dead")
+    return 0
+
+
+def cmd_staff(args: argparse.Namespace) -> int:
+    from services.routing import admin
+    from services.routing.staff import StaffError
+
+    if args.staff_command == "add":
+        try:
+            member, token = admin.add_staff(args.name, args.role, args.station)
+        except StaffError as exc:
+            print(f"refused: {exc}", file=sys.stderr)
+            return 2
+        where = member.station or "all stations"
+        print(f"staff #{member.id} {member.name} ({member.role}, {where})")
+        print(f"token (shown once; keep it secret): {token}")
+        return 0
+    if args.staff_command == "revoke":
+        print("revoked" if admin.revoke_staff(args.id) else "no such active account")
+        return 0
+    for row in admin.list_staff():
+        state = f"revoked {row['revoked_at']:%Y-%m-%d}" if row["revoked_at"] else "active"
+        print(f"#{row['id']:<4} {row['name']:<10} {row['role']:<14} {row['station'] or '*':<26} "
+              f"{state}")
     return 0
 
 
@@ -242,6 +278,17 @@ def build_parser() -> argparse.ArgumentParser:
     watch.add_argument("--count", type=int, help="stop after this many events")
     watch.add_argument("--timeout", type=float, help="stop after this many quiet seconds")
     watch.set_defaults(func=cmd_watch)
+
+    staff_cmd = sub.add_parser("staff", help="staff accounts for the HTTP API (bearer tokens)")
+    staff_sub = staff_cmd.add_subparsers(dest="staff_command", required=True)
+    add = staff_sub.add_parser("add", help="make an account and print its token once")
+    add.add_argument("--name", required=True)
+    add.add_argument("--role", required=True, choices=["staff", "deputy", "county_office"])
+    add.add_argument("--station", help="the station code (not for county_office)")
+    revoke = staff_sub.add_parser("revoke", help="revoke an account's token")
+    revoke.add_argument("id", type=int)
+    staff_sub.add_parser("list", help="list accounts")
+    staff_cmd.set_defaults(func=cmd_staff)
 
     health_cmd = sub.add_parser("health", help="is a service healthy? JSON; exit 0 yes, 1 no")
     health_cmd.add_argument("service", choices=sorted(SERVICES))

@@ -24,9 +24,13 @@ def load_submissions(path: Path = DEMO_FILE) -> list[dict[str, Any]]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def http_json(method: str, url: str, body: bytes | None = None) -> tuple[int, Any]:
+def http_json(method: str, url: str, body: bytes | None = None,
+              token: str | None = None) -> tuple[int, Any]:
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
     request = urllib.request.Request(url, data=body, method=method,  # noqa: S310
-                                     headers={"Content-Type": "application/json"})
+                                     headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310
             return response.status, json.loads(response.read())
@@ -39,8 +43,13 @@ def expected_notifications(submission: dict[str, Any]) -> int:
     return 1 if submission["submitter"].get("anonymous") else 2
 
 
-def run(amqp_uri: str, base_url: str, timeout: float = 90) -> list[dict[str, Any]]:
-    submissions = load_submissions()
+def run(amqp_uri: str, base_url: str, token: str, timeout: float = 90) -> list[dict[str, Any]]:
+    """Publish the demo set; ``token`` (the county office's) reads the cases back.
+
+    Each run's submissions get external ids of their own (``demo-0001-<run>``), so every run
+    shows new cases going through, whatever earlier runs left behind."""
+    run_id = time.strftime("%Y%m%d%H%M%S")
+    submissions = [{**s, "external_id": f"{s['external_id']}-{run_id}"} for s in load_submissions()]
     with connect(amqp_uri) as connection:
         for i, submission in enumerate(submissions):
             if i % HTTP_EVERY == HTTP_EVERY - 1:
@@ -50,10 +59,11 @@ def run(amqp_uri: str, base_url: str, timeout: float = 90) -> list[dict[str, Any
                     raise RuntimeError(f"HTTP submission refused: {status} {answer}")
             else:
                 publish_submission(connection, submission)
-    return wait_for_cases(base_url, submissions, timeout)
+    return wait_for_cases(base_url, submissions, token, timeout)
 
 
-def wait_for_cases(base_url: str, submissions: list[dict[str, Any]], timeout: float) -> list[dict]:
+def wait_for_cases(base_url: str, submissions: list[dict[str, Any]], token: str,
+                   timeout: float) -> list[dict]:
     deadline = time.monotonic() + timeout
     cases: dict[str, dict] = {}
     while len(cases) < len(submissions) and time.monotonic() < deadline:
@@ -62,7 +72,7 @@ def wait_for_cases(base_url: str, submissions: list[dict[str, Any]], timeout: fl
             if external_id in cases:
                 continue
             query = urllib.parse.urlencode({"external_id": external_id})
-            status, case = http_json("GET", f"{base_url}/api/cases?{query}")
+            status, case = http_json("GET", f"{base_url}/api/cases?{query}", token=token)
             if status == 200 and case["status"] == "routed" and (
                 case["notifications"]["sent"] >= expected_notifications(submission)
             ):
@@ -112,19 +122,20 @@ WALK = (
 )
 
 
-def walk(base_url: str, case: dict[str, Any], timeout: float = 30) -> dict[str, Any]:
-    """Work ``case`` through WALK as its station's staff; returns the case as the API shows it."""
+def walk(base_url: str, case: dict[str, Any], staff_token: str,
+         timeout: float = 30) -> dict[str, Any]:
+    """Work ``case`` through WALK as its station's staff (``staff_token``); returns the case as
+    the API shows it."""
     tracking = case["tracking_number"]
-    actor = {"name": "张丽", "role": "staff", "station": case["station"]["code"]}
     for action, details in WALK:
-        body = json.dumps({"action": action, "actor": actor, "details": details},
-                          ensure_ascii=False).encode("utf-8")
-        status, answer = http_json("POST", f"{base_url}/api/cases/{tracking}/actions", body)
+        body = json.dumps({"action": action, "details": details}, ensure_ascii=False).encode()
+        status, answer = http_json("POST", f"{base_url}/api/cases/{tracking}/actions", body,
+                                   token=staff_token)
         if status != 200:
             raise RuntimeError(f"{action} refused: {status} {answer}")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        status, current = http_json("GET", f"{base_url}/api/cases/{tracking}")
+        status, current = http_json("GET", f"{base_url}/api/cases/{tracking}", token=staff_token)
         if status == 200 and current["status"] == "closed" and current["notifications"]["sent"] >= 6:
             return current
         time.sleep(0.3)

@@ -68,4 +68,19 @@ deadlines = Table(
     Index("ix_routing_deadlines_open", "completed_at", "warn_at"),
 )
 
+
+# Staff accounts for the HTTP API: who may act (and see) which station's cases. Only a hash of
+# each token is kept; the token itself is shown once, when the account is made.
+staff = Table(
+    "routing_staff",
+    metadata,
+    Column("id", BigIntPK, primary_key=True, autoincrement=True),
+    Column("name", String(50), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("station", String(64)),
+    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime),
+)
+
 messaging = messaging_tables(metadata, "routing")

@@ -12,7 +12,7 @@ from nameko.timer import timer
 from liaison.events import Event
 from liaison.service_kit.consumer import consume
 from liaison.service_kit.database import Database
-from services.routing import escalation, handlers, workflow
+from services.routing import escalation, handlers, staff, workflow
 from services.routing.dependencies import RulesProvider
 from services.routing.models import messaging
 
@@ -31,6 +31,13 @@ class RoutingService:
     def act(self, case_id: str, request: dict) -> dict:
         """A staff action: ``{"action", "actor": {name, role, station}, "details": {...}}``."""
         return workflow.act(self.db.uow(), self.rules, case_id, request)
+
+    @rpc
+    def authenticate(self, token: str) -> dict | None:
+        """The staff member a bearer token belongs to (``{name, role, station}``), or None."""
+        with self.db.read() as session:
+            member = staff.authenticate(session, token)
+        return member.as_actor() if member else None
 
     @rpc
     def stations(self) -> list[dict]:

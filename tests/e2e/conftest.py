@@ -6,15 +6,20 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.orm import Session
 
+from liaison.db.engine import make_engine
 from liaison.processes import ProcessGroup
+from liaison.timeutil import utcnow
+from services.routing import staff
+from services.routing.registry import default_registry
 from tests.support import databases
-from tests.support.fixtures import migrate, pg_available
+from tests.support.fixtures import migrate, pg_available, url_for
 from tests.support.smtp import SmtpSink, free_port
 
 
@@ -26,14 +31,34 @@ class System:
     smtp: SmtpSink
     processes: ProcessGroup
     outbox_dir: Path
+    tokens: dict[tuple, str] = field(default_factory=dict)
+
+    def token(self, actor: dict[str, Any] | None = None) -> str:
+        """A bearer token for ``actor`` (default: the county office), made once in routing's DB."""
+        actor = actor or {"name": "县代表联络工作室", "role": "county_office", "station": None}
+        key = (actor["name"], actor["role"], actor.get("station"))
+        if key not in self.tokens:
+            engine = make_engine(url_for(self.database_url, "routing"), pool_size=1)
+            with Session(engine) as session:
+                _, self.tokens[key] = staff.create(session, actor["name"], actor["role"],
+                                                   actor.get("station"), utcnow(),
+                                                   default_registry().codes)
+                session.commit()
+            engine.dispose()
+        return self.tokens[key]
 
     def http(self, method: str, path: str, body: Any = None,
-             headers: dict[str, str] | None = None) -> tuple[int, Any]:
+             headers: dict[str, str] | None = None, token: str | None = "office") -> tuple[int, Any]:
+        """A request; authenticated as the county office unless ``token`` says otherwise
+        (None: no Authorization header)."""
         data = body if isinstance(body, bytes) or body is None else json.dumps(
             body, ensure_ascii=False).encode()
+        auth = {}
+        if token is not None:
+            auth = {"Authorization": f"Bearer {self.token() if token == 'office' else token}"}
         request = urllib.request.Request(self.base_url + path, data=data, method=method,
                                          headers={"Content-Type": "application/json",
-                                                  **(headers or {})})
+                                                  **auth, **(headers or {})})
         try:
             with urllib.request.urlopen(request, timeout=20) as response:
                 return response.status, json.loads(response.read())
