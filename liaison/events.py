@@ -140,6 +140,14 @@ class DeadlineData(Schema):
     status = fields.String(required=True)
 
 
+class CaseAnonymizedData(Schema):
+    """routing → the case was closed more than the retention period ago: every service now erases
+    the submitter's personal data from its copies (statistics and deputies' archives stay)."""
+
+    closed_at = fields.AwareDateTime(required=True)
+    retention_days = fields.Integer(required=True)
+
+
 class NotificationData(Schema):
     """notify → one notification's outcome (recipient masked: events are not for personal data)."""
 
@@ -168,6 +176,7 @@ DATA_SCHEMAS: dict[str, type[Schema]] = {
     "case_routed": CaseRoutedData,
     **{name: CaseTransitionData for name in TRANSITION_EVENTS},
     **{name: DeadlineData for name in DEADLINE_EVENTS},
+    "case_anonymized": CaseAnonymizedData,
     "notification_sent": NotificationData,
     "notification_failed": NotificationData,
 }
@@ -177,7 +186,7 @@ PRODUCERS: dict[str, str] = {
     "case_opened": "intake",
     "submission_rejected": "intake",
     "case_routed": "routing",
-    **{name: "routing" for name in (*TRANSITION_EVENTS, *DEADLINE_EVENTS)},
+    **{name: "routing" for name in (*TRANSITION_EVENTS, *DEADLINE_EVENTS, "case_anonymized")},
     "notification_sent": "notify",
     "notification_failed": "notify",
 }

@@ -57,6 +57,11 @@ CONSUMER_QUEUES: dict[str, ConsumerQueue] = {
             "submissions from external forms",
         ),
         ConsumerQueue(
+            "intake.case-events",
+            (Binding("routing.events", "case_anonymized"),),
+            "cases whose personal data must now be erased",
+        ),
+        ConsumerQueue(
             "routing.cases",
             (Binding("intake.events", "case_opened"),),
             "new cases to route to a station",

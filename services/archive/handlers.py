@@ -12,6 +12,7 @@ from liaison.db.uow import UnitOfWork
 from liaison.db.upsert import insert_ignore
 from liaison.events import Event
 from liaison.privacy import mask_text
+from liaison.retention import ERASED, erased_submitter, erased_title
 from liaison.timeutil import utcnow
 from services.archive.history import describe
 from services.archive.models import case_events, cases
@@ -35,6 +36,8 @@ def record_event(uow: UnitOfWork, event: Event) -> bool:
                                        "notifications_sent": 0, "notifications_failed": 0})
         session.execute(select(cases.c.case_id).where(cases.c.case_id == event.case_id)
                         .with_for_update())
+        if event.event_type == "case_anonymized":
+            erase_personal_data(session, event.case_id)
         entry = HistoryEntry(event.event_id, event.event_type, event.case_id, event.occurred_at,
                              event.producer, event.actor, event.data)
         session.execute(insert(case_events).values(
@@ -52,6 +55,19 @@ def record_event(uow: UnitOfWork, event: Event) -> bool:
     log.info("case %s: %s recorded", event.case_id, event.event_type,
              extra={"case_id": event.case_id})
     return True
+
+
+def erase_personal_data(session: Session, case_id: str) -> None:
+    """The retention period is over (services/routing/retention.py): the case's history keeps
+    every step, but no longer who submitted it or their words."""
+    opened = session.execute(select(case_events.c.id, case_events.c.data).where(
+        case_events.c.case_id == case_id, case_events.c.event_type == "case_opened")).all()
+    for row in opened:
+        data = {**row.data, "submitter": erased_submitter(row.data.get("submitter")),
+                "title": erased_title(row.data.get("title")), "content": ERASED,
+                "location": None, "attachments": []}
+        session.execute(update(case_events).where(case_events.c.id == row.id)
+                        .values(data=data, summary=f"受理诉求：{data['title']}"))
 
 
 def load_history(session: Session, case_id: str) -> list[HistoryEntry]:

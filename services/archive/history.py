@@ -40,6 +40,8 @@ def _describe(kind: str, data: dict[str, Any]) -> str:
     if kind in ("case_deadline_warning", "case_overdue", "case_escalated"):
         phase = PHASE_NAMES.get(data["phase"], data["phase"])
         return f"{phase}时限{STEP_TEXT.get(data['step'], data['step'])}（时限 {data['due_at']}）"
+    if kind == "case_anonymized":
+        return f"反映人个人信息已按保存期限（{data.get('retention_days')}天）删除"
     if "action" in data:
         return _describe_action(data["action"], data.get("details") or {}, data)
     return kind

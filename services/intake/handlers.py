@@ -7,12 +7,15 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from liaison.db.uow import UnitOfWork
-from liaison.events import new_event
+from liaison.events import Event, new_event
+from liaison.retention import ERASED, erased_submitter, erased_title
 from liaison.timeutil import utcnow
 from services.intake import domain, repository
+from services.intake.models import cases
 from services.intake.schemas import MAX_BODY_BYTES
 
 log = logging.getLogger(__name__)
@@ -139,3 +142,20 @@ def _record_rejection(
     log.info("submission rejected (#%d, %s): %s", rejection_id, source, rejected)
     return Outcome("rejected", reasons=rejected.reasons, rejection_id=rejection_id,
                    external_id=rejected.external_id)
+
+
+def anonymize(uow: UnitOfWork, event: Event) -> bool:
+    """``case_anonymized``: erase the submitter's personal data from intake's copy of the case."""
+    with uow:
+        if not uow.claim(event.event_id, "anonymize"):
+            return False
+        row = uow.session.execute(select(cases.c.submitter, cases.c.title)
+                                  .where(cases.c.tracking_number == event.case_id)).first()
+        if row is not None:
+            uow.session.execute(update(cases).where(cases.c.tracking_number == event.case_id)
+                                .values(submitter=erased_submitter(row.submitter),
+                                        title=erased_title(row.title), content=ERASED,
+                                        location=None, attachments=[]))
+        uow.commit()
+    log.info("case %s: personal data erased", event.case_id, extra={"case_id": event.case_id})
+    return row is not None

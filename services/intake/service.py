@@ -7,6 +7,7 @@ import binascii
 
 from nameko.rpc import rpc
 
+from liaison.events import Event
 from liaison.service_kit.consumer import RawMessage, consume
 from liaison.service_kit.database import Database
 from services.intake import handlers
@@ -24,6 +25,12 @@ class IntakeService:
         handlers.receive_submission(
             self.db.uow(), message.body, source="amqp", content_type=message.content_type
         )
+
+    @consume("intake.case-events")
+    def handle_case_event(self, event: Event) -> None:
+        """``case_anonymized``: the retention period is over; erase personal data."""
+        if event.event_type == "case_anonymized":
+            handlers.anonymize(self.db.uow(), event)
 
     @rpc
     def submit(self, body_base64: str, content_type: str | None = None) -> dict:

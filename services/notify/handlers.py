@@ -14,6 +14,7 @@ from sqlalchemy import and_, or_, select, update
 from liaison.db.uow import UnitOfWork
 from liaison.db.upsert import insert_ignore
 from liaison.events import Event, new_event
+from liaison.retention import ERASED
 from liaison.service_kit.failures import Failure, TransientError, classify
 from liaison.timeutil import utcnow
 from services.notify import domain
@@ -28,6 +29,9 @@ def handle_event(uow: UnitOfWork, settings: NotifySettings, event: Event) -> lis
     """Apply one event; returns the ids of the notifications it planned (to deliver now)."""
     if event.event_type == "case_opened":
         remember_case(uow, event)
+        return []
+    if event.event_type == "case_anonymized":
+        erase_personal_data(uow, event)
         return []
     with uow:
         if uow.already_processed(event.event_id, "notify"):
@@ -84,6 +88,22 @@ def remember_case(uow: UnitOfWork, event: Event) -> None:
             "email": None if anonymous else submitter.get("email"),
             "submitter_type": submitter.get("type"), "recorded_at": utcnow(),
         })
+        uow.commit()
+
+
+def erase_personal_data(uow: UnitOfWork, event: Event) -> None:
+    """``case_anonymized``: forget how to reach the submitter and what they wrote; the records of
+    what was sent stay, with masked recipients only."""
+    with uow:
+        if not uow.claim(event.event_id, "erase_personal_data"):
+            return
+        session = uow.session
+        session.execute(update(cases).where(cases.c.case_id == event.case_id).values(
+            anonymous=True, name=None, phone=None, email=None, content=ERASED))
+        session.execute(update(notifications).where(
+            notifications.c.case_id == event.case_id,
+            notifications.c.status.in_(("sent", "failed"))).values(
+            recipient=notifications.c.recipient_masked, body=ERASED))
         uow.commit()
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from nameko.extensions import DependencyProvider
 
-from liaison.config import float_setting, setting
+from liaison.config import float_setting, int_setting, setting
+from services.routing.retention import DEFAULT_RETENTION_DAYS
 from services.routing.rules import Rules, load_rules
 
 
@@ -12,7 +13,8 @@ class RulesProvider(DependencyProvider):
     def setup(self) -> None:
         config = self.container.config
         self.rules = load_rules(setting(config, "STATIONS_FILE"),
-                                float_setting(config, "CLOCK_OFFSET_SECONDS", 0.0))
+                                float_setting(config, "CLOCK_OFFSET_SECONDS", 0.0),
+                                int_setting(config, "RETENTION_DAYS", DEFAULT_RETENTION_DAYS))
 
     def get_dependency(self, worker_ctx) -> Rules:
         return self.rules

@@ -36,6 +36,8 @@ cases = Table(
     Column("merged_into", String(32)),
     Column("opened_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    # When the submitter's personal data was ordered erased (services/routing/retention.py).
+    Column("anonymized_at", UtcDateTime),
 )
 
 # Every station a case was assigned to, by the policy or by a person.

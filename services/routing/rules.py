@@ -1,5 +1,6 @@
 """Everything routing decides with, loaded once: the station registry, the working calendar, the
-time limits, and the clock (which tests and drills may move with ``CLOCK_OFFSET_SECONDS``)."""
+time limits, the retention period, and the clock (which tests and drills may move with
+``CLOCK_OFFSET_SECONDS``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import datetime, timedelta
 
 from liaison.timeutil import utcnow
 from services.routing.registry import StationRegistry, default_registry, load_registry
+from services.routing.retention import DEFAULT_RETENTION_DAYS
 from services.routing.time_limits import (
     TimeLimits,
     WorkingCalendar,
@@ -23,13 +25,15 @@ class Rules:
     calendar: WorkingCalendar
     limits: TimeLimits
     clock: Callable[[], datetime] = field(default=utcnow)
+    retention_days: int = DEFAULT_RETENTION_DAYS
 
     def now(self) -> datetime:
         return self.clock()
 
 
-def load_rules(stations_file: str | None = None, clock_offset_seconds: float = 0.0) -> Rules:
+def load_rules(stations_file: str | None = None, clock_offset_seconds: float = 0.0,
+               retention_days: int = DEFAULT_RETENTION_DAYS) -> Rules:
     registry = load_registry(stations_file) if stations_file else default_registry()
     offset = timedelta(seconds=clock_offset_seconds)
     clock = (lambda: utcnow() + offset) if offset else utcnow
-    return Rules(registry, default_calendar(), default_time_limits(), clock)
+    return Rules(registry, default_calendar(), default_time_limits(), clock, retention_days)

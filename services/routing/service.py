@@ -12,7 +12,7 @@ from nameko.timer import timer
 from liaison.events import Event
 from liaison.service_kit.consumer import consume
 from liaison.service_kit.database import Database
-from services.routing import escalation, handlers, staff, workflow
+from services.routing import escalation, handlers, retention, staff, workflow
 from services.routing.dependencies import RulesProvider
 from services.routing.models import messaging
 
@@ -48,3 +48,7 @@ class RoutingService:
     @timer(interval=5)
     def check_deadlines(self) -> None:
         escalation.check_deadlines(self.db.uow, self.rules)
+
+    @timer(interval=60, eager=True)
+    def check_retention(self) -> None:
+        retention.anonymize_expired(self.db.uow, self.rules.now(), self.rules.retention_days)
