@@ -43,6 +43,48 @@ def pids_named(fragment: str) -> list[int]:
     return found
 
 
+def pid_listening(port: int) -> int | None:
+    """The process listening on TCP ``port`` (another broker or database on this machine, e.g. a
+    test's private one, must not be counted)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # LISTEN
+                inodes.add(fields[9])
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            for fd in (entry / "fd").iterdir():
+                link = os.readlink(fd)
+                if link.startswith("socket:[") and link[8:-1] in inodes:
+                    return int(entry.name)
+        except OSError:
+            continue
+    return None
+
+
+def with_children(pid: int | None) -> list[int]:
+    """``pid`` and its direct children (PostgreSQL's backends are the postmaster's children)."""
+    if pid is None:
+        return []
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(") ", 1)[1].split()[1]) == pid:
+                children.append(int(entry.name))
+    return [pid, *children]
+
+
 class CpuMeter:
     """CPU seconds used by a set of named process groups between ``start()`` and ``stop()``."""
 
@@ -58,9 +100,18 @@ class CpuMeter:
 
     def start(self) -> None:
         self._start = {name: self._total(pids)[0] for name, pids in self.groups.items()}
+        self._machine = machine_busy_seconds()
 
     def stop(self) -> None:
         for name, pids in self.groups.items():
             cpu, peak = self._total(pids)
             self.cpu[name] = cpu - self._start.get(name, 0.0)
             self.peak[name] = peak
+        # everything else on the machine meanwhile (the bench itself, other people's work)
+        self.cpu["other"] = max(0.0, machine_busy_seconds() - self._machine - sum(self.cpu.values()))
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all cores spent busy since boot (/proc/stat; idle and iowait excluded)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return (sum(fields[:8]) - fields[3] - fields[4]) / _TICKS

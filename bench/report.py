@@ -37,7 +37,8 @@ def render(n: int, raw: RawResult, phases: list[tuple[str, PhaseResult]],
                      f"{_pcts(ph.routed_ms):>23}{_pcts(ph.archived_ms):>25}")
     unpaced = [(k, ph) for k, ph in phases if ph.label == "unpaced"]
     if unpaced:
-        names = list(unpaced[0][1].cpu_s)
+        names = list(dict.fromkeys(n for _, ph in unpaced for n in ph.cpu_s if n != "other"))
+        names.append("other")
         lines += ["", "CPU over the unpaced run (% of one core) and peak resident memory (MB):",
                   f"{'process':<10}" + "".join(f"{k + ' cpu%':>17}{'MB':>7}" for k, _ in unpaced)]
         for name in names:
@@ -47,7 +48,8 @@ def render(n: int, raw: RawResult, phases: list[tuple[str, PhaseResult]],
                 row += (f"{100 * cpu / ph.wall_s:>17.0f}{ph.peak_mb.get(name, 0):>7.0f}"
                         if cpu is not None else f"{'-':>17}{'-':>7}")
             lines.append(row)
-        lines.append("(rabbitmq and postgres: the whole server, peak of its largest process)")
+        lines.append("(rabbitmq, postgres: the servers on 5672 and 5432, MB of the largest process; "
+                     "other: every other process on the machine, the bench's publisher included)")
     ratio_scale = float("nan")
     if scaling:
         kind, one, two = scaling

@@ -15,7 +15,7 @@ from kombu import Connection, Exchange
 from sqlalchemy import func, select
 
 from bench import infra
-from bench.procstats import CpuMeter, pids_named
+from bench.procstats import CpuMeter, pid_listening, with_children
 from bench.watcher import Watcher
 from liaison.db.engine import make_engine
 from liaison.db.migrate import upgrade
@@ -92,9 +92,9 @@ class System:
 
     def cpu_meter(self) -> CpuMeter:
         groups = {name: [self.group.pid(name)] for name in self.services}
-        groups["rabbitmq"] = pids_named("beam.smp")
+        groups["rabbitmq"] = [p for p in [pid_listening(5672)] if p]
         if self.db_kind == "postgresql":
-            groups["postgres"] = [p for p in pids_named("postgres:") if p not in groups["rabbitmq"]]
+            groups["postgres"] = with_children(pid_listening(5432))
         return CpuMeter(groups)
 
     def count(self, service: str, query) -> int:

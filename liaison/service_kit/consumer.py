@@ -79,7 +79,30 @@ class RawMessage:
 
 
 class _RawQueueConsumer(QueueConsumer):
-    """nameko's queue consumer, but handing providers the undecoded kombu message."""
+    """nameko's queue consumer, but handing providers the undecoded kombu message, and keeping its
+    connection open at shutdown until every message it delivered is settled.
+
+    nameko 2.14 closes the consumer's connection as soon as the last provider is unregistered,
+    i.e. at the start of a graceful stop, before the handlers in flight return: their acks are then
+    dropped and the broker redelivers messages that were already committed (harmless thanks to the
+    inbox, but not "acked after commit"). Here the consumer thread stops only once nothing is
+    unsettled (acked, requeued, or moved to retry/dead).
+    """
+
+    _unsettled = 0
+
+    def on_iteration(self) -> None:
+        self._cancel_consumers_if_requested()
+        if len(self._consumers) == 0 and self._unsettled <= 0:
+            self.should_stop = True
+
+    def ack_message(self, message) -> None:
+        self._unsettled -= 1
+        super().ack_message(message)
+
+    def requeue_message(self, message) -> None:
+        self._unsettled -= 1
+        super().requeue_message(message)
 
     def get_consumers(self, consumer_cls, channel):
         for provider in self._providers:
@@ -93,6 +116,7 @@ class _RawQueueConsumer(QueueConsumer):
         return self._consumers.values()
 
     def _on_raw_message(self, provider, message) -> None:
+        self._unsettled += 1
         self.container.spawn_managed_thread(
             partial(provider.handle_message, message),
             identifier=f"{type(provider).__name__}.handle_message[{provider.queue_name}]",

@@ -1,0 +1,104 @@
+"""SIGTERM (what ``docker stop`` and Kubernetes send): the process stops taking messages, lets the
+handlers in flight finish, commit and ack, relays what they committed, and exits 0. A message in
+flight is neither lost nor left unacknowledged; one not yet started stays in the queue."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+
+import pytest
+from kombu import Connection, Queue, binding
+from sqlalchemy import func, select
+
+from liaison.config import REPO_ROOT, config_path
+from liaison.db.engine import make_engine
+from liaison.db.migrate import upgrade
+from liaison.events import new_event
+from liaison.messaging import topology
+from liaison.processes import consumer_count
+from services.routing.models import messaging
+from tests.support.waiting import wait_for
+
+pytestmark = pytest.mark.broker
+
+
+def _case_opened(i: int):
+    now = datetime.now(UTC)
+    tracking = f"LS-2026-{900000 + i:06d}"
+    return new_event("case_opened", tracking, {
+        "tracking_number": tracking, "external_id": f"sigterm-{i}", "channel": "wechat",
+        "submitter": {"type": "resident", "anonymous": True}, "town": None, "title": "路灯",
+        "content": "路灯不亮。", "submitted_at": now, "received_at": now, "source": "amqp"},
+        actor="anonymous", occurred_at=now)
+
+
+def test_sigterm_finishes_in_flight_work_and_loses_nothing(amqp_uri, tmp_path):
+    database = f"sqlite:///{tmp_path}/<service>.db"
+    url = database.replace("<service>", "routing")
+    upgrade("routing", url)
+    markers = tmp_path / "started"
+    markers.mkdir()
+    env = {**os.environ, "AMQP_URI": amqp_uri, "DATABASE_URL": database, "MAX_WORKERS": "2",
+           "METRICS_PORT": "0", "SLOW_SECONDS": "2", "SLOW_MARKER_DIR": str(markers),
+           "OUTBOX_POLL_SECONDS": "30", "LOG_LEVEL": "WARNING",
+           "PYTHONWARNINGS": "ignore::UserWarning,ignore::DeprecationWarning"}
+    watch = Queue("test.sigterm.routed", exclusive=False, durable=False, auto_delete=False,
+                  bindings=[binding(topology.exchange("routing.events"), routing_key="#")])
+    with Connection(amqp_uri) as conn:
+        watch(conn.default_channel).declare()
+        conn.default_channel.queue_purge("routing.cases")
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from liaison.metrics import main; main()", "routing", "run",
+         "--config", str(config_path()), "tests.deploy.slow_service:SlowService"],
+        cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        wait_for(lambda: consumer_count(amqp_uri, "routing.cases") > 0, timeout=60,
+                 message="the service to consume")
+        events = [_case_opened(i) for i in range(4)]
+        with Connection(amqp_uri) as conn:
+            producer = conn.Producer(conn.default_channel)
+            for event in events:
+                producer.publish(event.to_json().encode(), exchange=topology.exchange("intake.events"),
+                                 routing_key="case_opened", delivery_mode=2,
+                                 content_type="application/json", message_id=event.event_id)
+        # two workers: two handlers in flight, two messages waiting in the queue
+        wait_for(lambda: len(list(markers.iterdir())) == 2, timeout=20, message="two in flight")
+        process.send_signal(signal.SIGTERM)
+        started = time.monotonic()
+        output, _ = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, output.decode(errors="replace")[-3000:]
+    assert time.monotonic() - started < 30
+    in_flight = {p.name for p in markers.iterdir()}
+    assert len(in_flight) == 2
+
+    engine = make_engine(url, pool_size=1)
+    with engine.connect() as conn:
+        applied = set(conn.execute(select(messaging.inbox.c.message_id)).scalars())
+        unpublished = conn.execute(select(func.count()).where(
+            messaging.outbox.c.published_at.is_(None))).scalar_one()
+    engine.dispose()
+    assert applied == in_flight  # the handlers in flight committed
+    assert unpublished == 0  # and what they committed was relayed before the exit
+    with Connection(amqp_uri) as conn:
+        channel = conn.channel()
+        _, waiting, consumers = topology.consumer_queue("routing.cases")(channel).queue_declare(
+            passive=True)
+        routed = []
+        while (message := watch(channel).get(no_ack=True)) is not None:
+            routed.append(message)
+        remaining = []
+        while (message := topology.consumer_queue("routing.cases")(channel).get(no_ack=True)):
+            remaining.append(message.properties["message_id"])
+        watch(channel).delete()
+    assert consumers == 0
+    assert len(routed) == 2  # the two case_routed events were published
+    # acked after commit: the two applied are gone; the two never started wait for the next start
+    assert waiting == 2 and set(remaining) == {e.event_id for e in events} - in_flight
