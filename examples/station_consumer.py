@@ -16,7 +16,8 @@ from kombu import Connection, Exchange, Queue
 def main() -> None:
     code = sys.argv[1]
     uri = sys.argv[2] if len(sys.argv) > 2 else "amqp://guest:guest@127.0.0.1:5672/"
-    stations = Exchange("stations", type="topic", durable=True)
+    # The exchange exists already (`liaison topology`); a station's user may not declare it.
+    stations = Exchange("stations", type="topic", durable=True, no_declare=True)
     queue = Queue(f"station.{code}", stations, routing_key=f"{code}.#", durable=True,
                   queue_arguments={"x-queue-type": "classic"})
 

@@ -23,6 +23,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     and health endpoint on ``METRICS_PORT`` (``liaison.metrics``)."""
     argv = [sys.executable, "-c", "from liaison.metrics import main; main()", args.service,
             "run", "--config", str(config_path()), SERVICES[args.service]]
+    # A service may connect as a user of its own (deploy/rabbitmq: least privilege).
+    own_uri = os.environ.get(f"{args.service.upper()}_AMQP_URI")
+    if own_uri:
+        os.environ["AMQP_URI"] = own_uri
     # nameko 2.14 imports pkg_resources and eventlet announces its deprecation: known, pinned, noise.
     os.environ.setdefault("PYTHONWARNINGS", "ignore::UserWarning,ignore::DeprecationWarning")
     os.execv(sys.executable, argv)  # noqa: S606 - replace this process with the service

@@ -16,6 +16,8 @@ FORMS_EXCHANGE = Exchange("forms.events", type="topic", durable=True)
 
 
 def publish_submission(connection: Connection, submission: dict[str, Any] | bytes) -> None:
+    """Publish one submission. The exchange is not declared here (``liaison topology`` does it):
+    a form's user may only write to it."""
     body = submission if isinstance(submission, bytes) else json.dumps(
         submission, ensure_ascii=False).encode("utf-8")
     producer = Producer(connection.default_channel)
@@ -27,7 +29,6 @@ def publish_submission(connection: Connection, submission: dict[str, Any] | byte
         content_encoding="utf-8",
         delivery_mode=2,
         message_id=submission.get("external_id") if isinstance(submission, dict) else None,
-        declare=[FORMS_EXCHANGE],
         retry=True,
     )
 

@@ -34,7 +34,7 @@ def watch(amqp_uri: str, station: str, on_event: Callable[[dict[str, Any]], None
             queue = topology.station_queue(station, queue_name)(channel)
         else:
             queue = Queue(f"watch.{station}.{uuid.uuid4().hex[:8]}",
-                          topology.exchange(topology.STATIONS_EXCHANGE),
+                          topology.station_queue(station).exchange,
                           routing_key=f"{station}.#", exclusive=True, auto_delete=True)(channel)
         queue.declare()
         if on_ready:

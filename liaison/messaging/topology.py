@@ -138,8 +138,10 @@ def declare_queue_set(connection: Connection, name: str) -> None:
 
 
 def station_queue(code: str, name: str | None = None) -> Queue:
-    """The durable queue a station's own system consumes: only that station's cases."""
-    return Queue(name or f"station.{code}", exchange(STATIONS_EXCHANGE),
+    """The durable queue a station's own system consumes: only that station's cases. It does not
+    declare the exchange (``liaison topology`` does): a station's user may not configure it."""
+    stations = Exchange(STATIONS_EXCHANGE, type="topic", durable=True, no_declare=True)
+    return Queue(name or f"station.{code}", stations,
                  routing_key=f"{code}.#", durable=True, auto_delete=False,
                  queue_arguments={"x-queue-type": "classic"})
 

@@ -59,3 +59,34 @@ def delete_vhost(uri: str) -> None:
     elif shutil.which("rabbitmqctl"):
         subprocess.run(["rabbitmqctl", "delete_vhost", urllib.parse.unquote(quoted)],
                        capture_output=True)
+
+
+def create_user(name: str, password: str) -> None:
+    _api("PUT", f"/api/users/{urllib.parse.quote(name, safe='')}",
+         {"password": password, "tags": ""})
+
+
+def delete_user(name: str) -> None:
+    _api("DELETE", f"/api/users/{urllib.parse.quote(name, safe='')}")
+
+
+def grant(uri: str, user: str, configure: str, write: str, read: str,
+          topic: tuple[str, str, str] | None = None) -> None:
+    """Permissions of ``user`` on the vhost of ``uri``; ``topic``: (exchange, write, read)."""
+    vhost = uri.rsplit("/", 1)[1]
+    quoted_user = urllib.parse.quote(user, safe="")
+    status = _api("PUT", f"/api/permissions/{vhost}/{quoted_user}",
+                  {"configure": configure, "write": write, "read": read})
+    assert status in (201, 204), status
+    if topic:
+        exchange, write_keys, read_keys = topic
+        status = _api("PUT", f"/api/topic-permissions/{vhost}/{quoted_user}",
+                      {"exchange": exchange, "write": write_keys, "read": read_keys})
+        assert status in (201, 204), status
+
+
+def uri_for(uri: str, user: str, password: str) -> str:
+    """``uri`` (same host and vhost) as ``user``."""
+    scheme, rest = uri.split("://", 1)
+    host_and_vhost = rest.split("@", 1)[1]
+    return f"{scheme}://{urllib.parse.quote(user, safe='')}:{password}@{host_and_vhost}"
