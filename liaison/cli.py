@@ -311,6 +311,10 @@ def build_parser() -> argparse.ArgumentParser:
     route = sub.add_parser("route", help="route JSON lines (dev.jsonl format); print decisions")
     route.add_argument("file", help="a .jsonl file, or - for standard input")
     route.set_defaults(func=cmd_route)
+
+    from services.archive.admin import add_commands as add_archive_commands
+
+    add_archive_commands(sub)  # liaison deputies …, liaison archive … (services/archive/admin.py)
     return parser
 
 

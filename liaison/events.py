@@ -161,6 +161,163 @@ class NotificationData(Schema):
     error = fields.String(allow_none=True)
 
 
+# --- deputies' archives (services/archive): the registry and what staff record ----------------
+
+DEPUTY_LEVELS = ("county", "township")
+DUTY_ACTIVITIES = ("reception", "visit", "inspection", "training", "group_activity")
+SUGGESTION_RESULTS = ("resolved", "in_progress", "planned", "explained")
+SATISFACTION_LEVELS = ("satisfied", "basically_satisfied", "dissatisfied")
+ARCHIVE_ITEMS = ("photo", "note", "award", "form", "other")
+STATION_CADENCES = ("activity", "focus", "theme")
+
+
+class TermData(Schema):
+    code = fields.String(required=True)
+    name = fields.String(allow_none=True)
+    start = fields.Date(required=True)
+    end = fields.Date(required=True)
+
+
+class DeputyRegisteredData(Schema):
+    """archive → a deputy entered the registry (``deputy_registered``) or a registered deputy's
+    facts changed (``deputy_updated``; ``changes`` names the fields). ``version`` counts changes."""
+
+    deputy_id = fields.String(required=True)
+    name = fields.String(required=True)
+    level = fields.String(required=True, validate=validate.OneOf(DEPUTY_LEVELS))
+    group = fields.String(allow_none=True)
+    stations = fields.List(fields.String(), required=True)
+    profession = fields.String(allow_none=True)
+    term = fields.Nested(TermData, required=True)
+    active = fields.Boolean(required=True)
+    details = fields.Dict(load_default=dict)
+    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    changes = fields.List(fields.String(), load_default=list)
+
+
+class StationRegisteredData(Schema):
+    """archive → a station entered the archive's registry, or its facts changed."""
+
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True)
+    town = fields.String(allow_none=True)
+    feature = fields.String(allow_none=True)
+    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    changes = fields.List(fields.String(), load_default=list)
+
+
+class PhotoData(Schema):
+    url = fields.String(required=True)
+    caption = fields.String(allow_none=True)
+
+
+class RecordData(Schema):
+    """What every recorded item carries: its id (the idempotency key) and who recorded it."""
+
+    record_id = fields.String(required=True)
+    recorded_by = fields.Nested(ActorData, required=True)
+
+
+class DutyRecordedData(RecordData):
+    """archive → staff recorded a duty activity of one or more deputies (进站接待, 走访选民, …)."""
+
+    activity = fields.String(required=True, validate=validate.OneOf(DUTY_ACTIVITIES))
+    date = fields.Date(required=True)
+    deputies = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
+    station = fields.String(allow_none=True)
+    title = fields.String(required=True)
+    place = fields.String(allow_none=True)
+    summary = fields.String(allow_none=True)
+    constituents = fields.Integer(allow_none=True)  # people met or received
+    photos = fields.List(fields.Nested(PhotoData), load_default=list)
+
+
+class SuggestionFiledData(RecordData):
+    """archive → a proposal (议案) or suggestion (建议) was filed; ``deputies`` lead first."""
+
+    form = fields.String(required=True, validate=validate.OneOf(["proposal", "suggestion"]))
+    title = fields.String(required=True)
+    deputies = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
+    filed_on = fields.Date(required=True)
+    department = fields.String(allow_none=True)
+    session = fields.String(allow_none=True)
+    summary = fields.String(allow_none=True)
+    case_id = fields.String(allow_none=True)  # the constituent's case it grew out of
+
+
+class SuggestionAnsweredData(RecordData):
+    """archive → the handling department answered a proposal or suggestion."""
+
+    suggestion_id = fields.String(required=True)
+    deputies = fields.List(fields.String(), required=True)
+    answered_on = fields.Date(required=True)
+    department = fields.String(required=True)
+    result = fields.String(required=True, validate=validate.OneOf(SUGGESTION_RESULTS))
+    reply = fields.String(required=True)
+    deputy_satisfaction = fields.String(allow_none=True,
+                                        validate=validate.OneOf(SATISFACTION_LEVELS))
+
+
+class RatingsData(Schema):
+    satisfied = fields.Integer(required=True, validate=validate.Range(min=0))
+    basically_satisfied = fields.Integer(required=True, validate=validate.Range(min=0))
+    dissatisfied = fields.Integer(required=True, validate=validate.Range(min=0))
+
+
+class ConstituentReportData(RecordData):
+    """archive → a deputy reported to the constituents (述职), with their ratings."""
+
+    deputy = fields.String(required=True)
+    date = fields.Date(required=True)
+    place = fields.String(allow_none=True)
+    attendees = fields.Integer(allow_none=True)
+    summary = fields.String(allow_none=True)
+    ratings = fields.Nested(RatingsData, required=True)
+
+
+class ArchiveItemData(RecordData):
+    """archive → a photo, duty note (履职笔记), award, registration form or other material."""
+
+    item = fields.String(required=True, validate=validate.OneOf(ARCHIVE_ITEMS))
+    deputies = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
+    date = fields.Date(required=True)
+    title = fields.String(required=True)
+    text = fields.String(allow_none=True)
+    url = fields.String(allow_none=True)
+    caption = fields.String(allow_none=True)
+    issuer = fields.String(allow_none=True)
+
+
+class StationActivityData(RecordData):
+    """archive → a station's monthly activity, quarterly focus or annual theme
+    (月月有活动、季季有重点、年年有主题); ``period`` is ``2026-11``, ``2026-Q4`` or ``2026``."""
+
+    station = fields.String(required=True)
+    cadence = fields.String(required=True, validate=validate.OneOf(STATION_CADENCES))
+    period = fields.String(required=True)
+    date = fields.Date(allow_none=True)
+    title = fields.String(required=True)
+    summary = fields.String(allow_none=True)
+    deputies = fields.List(fields.String(), load_default=list)
+
+
+# The archive's own events, on ``archive.events``: the registry and what staff record. The archive
+# consumes them itself (queue ``archive.records``) to build the deputies' archives.
+ARCHIVE_RECORD_EVENTS: dict[str, type[Schema]] = {
+    "deputy_registered": DeputyRegisteredData,
+    "deputy_updated": DeputyRegisteredData,
+    "station_registered": StationRegisteredData,
+    "station_updated": StationRegisteredData,
+    "duty_recorded": DutyRecordedData,
+    "suggestion_filed": SuggestionFiledData,
+    "suggestion_answered": SuggestionAnsweredData,
+    "constituent_report_held": ConstituentReportData,
+    "archive_item_added": ArchiveItemData,
+    "station_activity_recorded": StationActivityData,
+}
+
+
 # The staff actions' events (one per action of services/routing/lifecycle.py).
 TRANSITION_EVENTS = (
     "case_accepted", "case_answered", "case_deliberation_scheduled", "case_deliberated",
@@ -179,6 +336,7 @@ DATA_SCHEMAS: dict[str, type[Schema]] = {
     "case_anonymized": CaseAnonymizedData,
     "notification_sent": NotificationData,
     "notification_failed": NotificationData,
+    **ARCHIVE_RECORD_EVENTS,
 }
 
 # Which service publishes which event: the exchange is ``<producer>.events``.
@@ -189,6 +347,7 @@ PRODUCERS: dict[str, str] = {
     **{name: "routing" for name in (*TRANSITION_EVENTS, *DEADLINE_EVENTS, "case_anonymized")},
     "notification_sent": "notify",
     "notification_failed": "notify",
+    **{name: "archive" for name in ARCHIVE_RECORD_EVENTS},
 }
 
 

@@ -21,7 +21,7 @@ from kombu import Connection, Exchange, Queue
 RETRY_DELAY_MS = 2000
 
 FORMS_EXCHANGE = "forms.events"
-SERVICE_EXCHANGES = ("intake.events", "routing.events", "notify.events")
+SERVICE_EXCHANGES = ("intake.events", "routing.events", "notify.events", "archive.events")
 # Every routed case and each later event of it, with routing key ``<station_code>.<event_type>``,
 # personal data masked (archive publishes it). A station's own system binds its own queue.
 STATIONS_EXCHANGE = "stations"
@@ -74,6 +74,15 @@ CONSUMER_QUEUES: dict[str, ConsumerQueue] = {
                 Binding("notify.events", "#"),
             ),
             "every case event, for the case history",
+        ),
+        ConsumerQueue(
+            "archive.records",
+            tuple(Binding("archive.events", key) for key in (
+                "deputy_registered", "deputy_updated", "station_registered", "station_updated",
+                "duty_recorded", "suggestion_filed", "suggestion_answered",
+                "constituent_report_held", "archive_item_added", "station_activity_recorded",
+            )),
+            "the deputy registry and what staff record, for the deputies' archives",
         ),
         ConsumerQueue(
             "notify.case-events",

@@ -1,4 +1,6 @@
-"""Archive's use cases: record a case event; show a case with its history."""
+"""Archive's use cases: record a case event (and link it into the archives of the deputies who
+handled it); apply an event of the registry or the records desk to the deputies' archives; show a
+case with its history."""
 
 from __future__ import annotations
 
@@ -14,8 +16,10 @@ from liaison.events import Event
 from liaison.privacy import mask_text
 from liaison.retention import ERASED, erased_submitter, erased_title
 from liaison.timeutil import utcnow
+from services.archive import ledger, record_entries, registry
+from services.archive.case_links import Roster, RosterEntry, links
 from services.archive.history import describe
-from services.archive.models import case_events, cases
+from services.archive.models import case_events, cases, deputies, stations
 from services.archive.projection import CaseState, HistoryEntry, derive, in_order
 from services.archive.station_feed import feed_message, masked_submitter
 
@@ -45,9 +49,13 @@ def record_event(uow: UnitOfWork, event: Event) -> bool:
             producer=event.producer, actor=event.actor, occurred_at=event.occurred_at,
             recorded_at=now, summary=describe(entry), data=event.data,
         ))
-        state = derive(event.case_id, load_history(session, event.case_id))
+        history = load_history(session, event.case_id)
+        state = derive(event.case_id, history)
         session.execute(update(cases).where(cases.c.case_id == event.case_id)
                         .values(**_case_row(state)))
+        roster = load_roster(session)
+        if roster:
+            ledger.append(session, links(history, roster), now)
         message = feed_message(entry, state)
         if message is not None:
             uow.publish_message(**message)
@@ -55,6 +63,59 @@ def record_event(uow: UnitOfWork, event: Event) -> bool:
     log.info("case %s: %s recorded", event.case_id, event.event_type,
              extra={"case_id": event.case_id})
     return True
+
+
+def apply_record(uow: UnitOfWork, event: Event) -> bool:
+    """Add what an event of the registry or of the records desk says to the archives (the
+    deputy's or the station's chain); a newly registered deputy also gets the cases already
+    archived that name them. False if this event was already applied."""
+    with uow:
+        if not uow.claim(event.event_id, "apply_record"):
+            return False
+        session = uow.session
+        now = utcnow()
+        new = record_entries.entries_for(event)
+        kind, data = event.event_type, event.data
+        if kind in ("deputy_registered", "deputy_updated"):
+            _keep_newest(session, deputies, deputies.c.deputy_id, data["deputy_id"],
+                         registry.deputy_row(data), now)
+            if kind == "deputy_registered" or {"name", "stations"} & set(data.get("changes") or []):
+                new += cases_naming(session, data["deputy_id"])
+        elif kind in ("station_registered", "station_updated"):
+            _keep_newest(session, stations, stations.c.code, data["code"],
+                         registry.station_row(data), now)
+        appended = ledger.append(session, new, now)
+        uow.commit()
+    log.info("%s %s: %d archive entries", kind, data.get("record_id") or data.get("deputy_id")
+             or data.get("code"), appended)
+    return True
+
+
+def _keep_newest(session: Session, table, key_column, key: str, row: dict[str, Any],
+                 now) -> None:
+    """The registry row, from an event: inserted, or updated if the event is newer (the desk has
+    usually written it already; an event from elsewhere, or out of order, is handled the same)."""
+    version = session.execute(select(table.c.version).where(key_column == key)).scalar_one_or_none()
+    if version is None:
+        session.execute(insert(table).values(**row, updated_at=now))
+    elif version < row["version"]:
+        session.execute(update(table).where(key_column == key).values(**row, updated_at=now))
+
+
+def load_roster(session: Session) -> Roster:
+    return Roster(RosterEntry(row.deputy_id, row.name, tuple(row.stations or ()))
+                  for row in session.execute(select(deputies.c.deputy_id, deputies.c.name,
+                                                    deputies.c.stations)))
+
+
+def cases_naming(session: Session, deputy_id: str) -> list:
+    """The case entries of every archived case that links ``deputy_id`` (a late registration)."""
+    roster = load_roster(session)
+    histories: dict[str, list[HistoryEntry]] = {}
+    for row in session.execute(select(case_events).order_by(case_events.c.id)):
+        histories.setdefault(row.case_id, []).append(_entry(row))
+    return [entry for history in histories.values() for entry in links(history, roster)
+            if entry.deputy_id == deputy_id]
 
 
 def erase_personal_data(session: Session, case_id: str) -> None:

@@ -25,6 +25,7 @@ from nameko.web.handlers import http
 from werkzeug.wrappers import Request, Response
 
 from services.gateway.access import AccessDenied, bearer_token, may_see
+from services.gateway.archive_routes import ArchiveRoutes  # deputies' archives (一人一档)
 from services.gateway.dependencies import Guard
 from services.intake.schemas import MAX_BODY_BYTES
 
@@ -55,7 +56,7 @@ class _Unavailable(Exception):
         self.service = service
 
 
-class GatewayService:
+class GatewayService(ArchiveRoutes):
     name = "gateway"
 
     intake = RpcProxy("intake")
