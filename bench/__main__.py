@@ -57,11 +57,11 @@ def main(argv: list[str] | None = None) -> int:
             run_id = f"{kind[:2]}{os.getpid()}"
             progress(f"{kind}: publishing {args.n} submissions as fast as the broker confirms")
             phases.append((kind, run_phase(system, "unpaced", submissions(args.n, run_id), args.n,
-                                           None, max(120, args.n / 10), progress)))
+                                           None, max(300, args.n), progress)))
             progress(f"{kind}: paced run, {paced_n} at {args.rate:g}/s")
             phases.append((kind, run_phase(system, f"paced {args.rate:g}/s",
                                            submissions(paced_n, run_id + "p"), args.n + paced_n,
-                                           args.rate, max(120, paced_n / 10), progress)))
+                                           args.rate, max(300, paced_n), progress)))
 
     scaling = None
     if not args.skip_scale and kinds:
