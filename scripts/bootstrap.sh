@@ -25,6 +25,9 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 
+# System packages of the deputies' archives (a CJK font, Pango; poppler-utils for the tests).
+scripts/ensure-system-packages.sh "$kind"
+
 stamp=.venv/.installed-$kind
 digest=$(cat requirements.lock requirements-dev.lock pyproject.toml | sha256sum | cut -c1-16)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$digest" ]; then

@@ -75,7 +75,7 @@ def _engine() -> Iterator[Any]:
 
 
 @contextmanager
-def _read() -> Iterator[Any]:
+def read_archive() -> Iterator[Any]:
     from sqlalchemy.orm import Session
 
     with _engine() as engine, Session(engine) as session:
@@ -118,7 +118,7 @@ def cmd_deputies(args: argparse.Namespace) -> int:
         print(_registry_summary(outcome))
         return 0
     if args.deputies_command == "list":
-        with _read() as session:
+        with read_archive() as session:
             for d in reports.registry_deputies(session):
                 print(f"{d['deputy_id']:<10} {d['name']:<6} {d['level']:<9} "
                       f"{d['group'] or '-':<16} {','.join(d['stations'])}"
@@ -167,7 +167,7 @@ def cmd_archive(args: argparse.Namespace) -> int:
 def _verify(args: argparse.Namespace) -> int:
     from services.archive import ledger
 
-    with _read() as session:
+    with read_archive() as session:
         chains, count, breaks = ledger.verify_all(session)
     for problem in breaks:
         print(f"BROKEN {problem.describe()}")
@@ -179,7 +179,7 @@ def _verify(args: argparse.Namespace) -> int:
 def _show(args: argparse.Namespace) -> int:
     from services.archive import reports
 
-    with _read() as session:
+    with read_archive() as session:
         archive = reports.deputy_archive(session, args.deputy)
     if archive is None:
         print(f"no deputy {args.deputy!r}", file=sys.stderr)
@@ -200,7 +200,7 @@ def _show(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from services.archive import reports
 
-    with _read() as session:
+    with read_archive() as session:
         result = reports.yearly_check(session, args.year, deputy=args.deputy, group=args.group)
     if args.json:
         _print_json(result)
@@ -220,7 +220,7 @@ def _check(args: argparse.Namespace) -> int:
 def _evaluate(args: argparse.Namespace) -> int:
     from services.archive import reports
 
-    with _read() as session:
+    with read_archive() as session:
         result = reports.evaluate(session, args.year)
     if args.json:
         _print_json(result)
@@ -243,7 +243,7 @@ def _raw(value: Any) -> str:
 def _stats(args: argparse.Namespace) -> int:
     from services.archive import reports
 
-    with _read() as session:
+    with read_archive() as session:
         try:
             report = reports.case_statistics(session, args.period)
         except ValueError as exc:
@@ -286,7 +286,7 @@ def _report(args: argparse.Namespace) -> int:
     from services.archive.rendering import write_monthly_report
 
     month = args.month or local_date(utcnow()).strftime("%Y-%m")
-    with _read() as session:
+    with read_archive() as session:
         try:
             report = reports.monthly_report(session, month)
         except ValueError as exc:
@@ -310,7 +310,7 @@ def _compile(args: argparse.Namespace) -> int:
     from services.archive.rendering import write_term_book
     from services.archive.term_book import term_book
 
-    with _read() as session:
+    with read_archive() as session:
         book = term_book(session, args.deputy)
     if book is None:
         print(f"no deputy {args.deputy!r}", file=sys.stderr)
