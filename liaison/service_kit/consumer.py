@@ -20,7 +20,9 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
+from amqp.exceptions import AMQPError
 from kombu import Connection
+from kombu.exceptions import OperationalError as KombuOperationalError
 from nameko.exceptions import ContainerBeingKilled
 from nameko.extensions import Entrypoint
 from nameko.messaging import QueueConsumer
@@ -98,11 +100,11 @@ class _RawQueueConsumer(QueueConsumer):
 
     def ack_message(self, message) -> None:
         self._unsettled -= 1
-        super().ack_message(message)
+        _settle(super().ack_message, message, "ack")
 
     def requeue_message(self, message) -> None:
         self._unsettled -= 1
-        super().requeue_message(message)
+        _settle(super().requeue_message, message, "requeue")
 
     def get_consumers(self, consumer_cls, channel):
         for provider in self._providers:
@@ -249,6 +251,23 @@ class ReliableConsumer(Entrypoint):
             target,
             extra={"queue": self.queue_name, "message_id": raw.message_id, "parked": park},
         )
+
+
+# What settling a message on a connection that has died raises (reset, broken pipe, closed).
+_CONNECTION_GONE = (OSError, AMQPError, KombuOperationalError)
+
+
+def _settle(action, message, what: str) -> None:
+    """Ack or requeue, surviving a connection that died while the handler ran (a broker restart).
+
+    The message was unacked on that connection, so the broker has already put it back and will
+    deliver it again on the new one, where the inbox makes the repeat harmless. Raising here would
+    escape the worker and make nameko kill the whole container (found by the chaos run)."""
+    try:
+        action(message)
+    except _CONNECTION_GONE as exc:
+        log.warning("could not %s a message, its connection is gone (%s: %s); the broker "
+                    "redelivers it", what, type(exc).__name__, exc)
 
 
 def _int_header(headers: dict[str, Any], name: str) -> int:

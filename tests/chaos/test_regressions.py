@@ -65,3 +65,27 @@ def test_a_sent_notification_is_recorded_after_a_database_blip_not_sent_again(tm
     assert handlers.deliver(lambda: UnitOfWork(factory, messaging), settings,
                             notification_id) is None  # settled: nothing to send again
     assert channel.sent == [notification_id]
+
+
+class DeadChannelMessage:
+    """A message whose connection died while its handler ran (the broker restarted): the socket
+    is gone, but the channel does not know yet (nameko only catches amqp's ConnectionError)."""
+
+    class channel:  # noqa: N801 - shaped like kombu's
+        connection = object()
+
+    def ack(self, multiple: bool = False) -> None:
+        raise ConnectionResetError(104, "Connection reset by peer")
+
+    def requeue(self) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_settling_a_message_on_a_dead_connection_does_not_kill_the_service():
+    # Found by the chaos run ("restart RabbitMQ"): the ack after a handler's commit raised
+    # ConnectionResetError, nameko killed the archive container, and archive stopped consuming.
+    from liaison.service_kit.consumer import _RawQueueConsumer
+
+    consumer = _RawQueueConsumer()
+    consumer.ack_message(DeadChannelMessage())  # the broker redelivers it; nothing raised
+    consumer.requeue_message(DeadChannelMessage())
