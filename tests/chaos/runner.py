@@ -163,7 +163,8 @@ class Run:
                              verdict.duplicate_notifications, drain,
                              amqp.resends + http.resends, notes,
                              (verdict.lost + verdict.duplicated)[:20])
-        if verdict.rejections_missing or stream.errors or http.unexpected:
+        if verdict.rejections_missing or stream.errors or http.unexpected or \
+                len(self.system.notes) > notes_before:
             self.problems.append(f"{fault.label}: {'; '.join(notes)}")
         log.info("phase %s: %s", fault.key, asdict(result))
         return result
