@@ -33,7 +33,7 @@ from tests.support.fixtures import migrate
 from tests.support.smtp import free_port
 from tests.support.waiting import wait_for
 
-pytestmark = pytest.mark.broker
+pytestmark = [pytest.mark.broker, pytest.mark.fuzz]
 
 EXAMPLES = int(os.environ.get("FUZZ_WIRE_EXAMPLES", "300"))
 HTTP_SHARE = 0.4  # the rest over AMQP

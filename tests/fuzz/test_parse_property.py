@@ -6,11 +6,14 @@ from __future__ import annotations
 import json
 import os
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from services.intake.domain import Submission, SubmissionRejected, parse_submission
 from tests.fuzz.conftest import OUTCOMES
 from tests.fuzz.payloads import bodies, valid_submission
+
+pytestmark = pytest.mark.fuzz
 
 EXAMPLES = int(os.environ.get("FUZZ_DOMAIN_EXAMPLES", "1500"))
 FUZZ_SETTINGS = settings(max_examples=EXAMPLES, deadline=None, database=None,
