@@ -152,6 +152,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 admin.revoke_staff(clerk.id)
             print("\nOne case worked by its station (accept, forward, reply, resolve, return visit):")
             print(demo.history(worked))
+        if not args.no_deputies:  # the deputies' archives: services/archive/demo_workload.py
+            from services.archive.demo_workload import run_demo
+
+            print("\nDeputies' archives (registry, duty records, two cases worked by deputies):")
+            print("\n".join(run_demo(demo.http_json, base_url, office_token, cases, admin)))
         return 0
     finally:
         admin.revoke_staff(office.id)
@@ -268,6 +273,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run the demo workload against running services")
     demo.add_argument("--timeout", type=float, default=120)
     demo.add_argument("--no-walk", action="store_true", help="do not work a case afterwards")
+    demo.add_argument("--no-deputies", action="store_true",
+                      help="skip the deputies' archives part (registry, records, monthly report)")
     demo.set_defaults(func=cmd_demo)
 
     dlq = sub.add_parser("dlq", help="show (or --replay) the dead-lettered messages of a queue")

@@ -74,8 +74,8 @@ def _finish(axes, labels: list[str], title: str) -> None:
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_xlim(-0.6, max(len(labels), 3) - 0.4)
     axes.set_xticks(range(len(labels)), labels, rotation=30, ha="right", fontsize=8)
-    axes.set_title(title, fontsize=11, pad=28)
-    axes.legend(fontsize=8, ncols=5, loc="lower center", bbox_to_anchor=(0.5, 1.06), frameon=False)
+    axes.set_title(title, fontsize=11, pad=26)
+    axes.legend(fontsize=8, ncols=5, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
     axes.grid(axis="y", alpha=0.3)
     axes.figure.tight_layout()
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import yaml
 
@@ -108,7 +109,8 @@ def _wait_for_archive(http: Http, base_url: str, token: str, worked: list[dict[s
     """Until the last records and the worked cases' return visits are in the archives."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        _, archive = http("GET", f"{base_url}/api/deputies/{DEMO_DEPUTY}/archive", token=token)
+        _, archive = http("GET", f"{base_url}/api/deputies/{quote(DEMO_DEPUTY)}/archive",
+                          token=token)
         _, check = http("GET", f"{base_url}/api/archive/verify", token=token)
         ids = {e["record_id"] for e in (archive or {}).get("entries", [])}
         visited = all(_return_visit_archived(http, base_url, token, c) for c in worked)

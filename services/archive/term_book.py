@@ -15,7 +15,7 @@ from services.archive.chain import deputy_chain
 from services.archive.evaluation import latest_answers
 from services.archive.periods import local_date
 from services.archive.record_entries import DUTY_KINDS, KIND_NAMES
-from services.archive.reports import deputy_archive, entry_view
+from services.archive.reports import deputy_archive, entry_view, station_rows
 
 ITEM_KINDS = ("note", "award", "form", "other")
 RESULT_NAMES = {"resolved": "已解决", "in_progress": "正在解决", "planned": "列入计划",
@@ -40,9 +40,11 @@ def term_book(session: Session, deputy_id: str, as_of: datetime | None = None) -
     years = range(start.year, min(end.year, local_date(as_of).year) + 1)
     checks = [c.as_dict() for y in years
               if (c := obligations.check_deputy(deputy, raw, y, rules, local_date(as_of)))]
+    names = {row["code"]: row["name"] for row in station_rows(session)}
     return {
         "title": "人大代表履职档案（一任一册）",
-        "deputy": {**deputy, "level_name": LEVEL_NAMES.get(deputy["level"], deputy["level"])},
+        "deputy": {**deputy, "level_name": LEVEL_NAMES.get(deputy["level"], deputy["level"]),
+                   "station_names": [names.get(code, code) for code in deputy["stations"]]},
         "generated_at": as_of.isoformat(),
         "chain": archive["chain"],
         "registration": [v for v in in_term if v["kind"].startswith("registration")],
