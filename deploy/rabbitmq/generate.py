@@ -18,15 +18,35 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from liaison.messaging import topology  # noqa: E402
+from liaison.messaging import permissions, topology  # noqa: E402
+from services.routing.registry import default_registry  # noqa: E402
 
 VHOST = "liaison"
 TARGET = Path(__file__).with_name("definitions.json")
-# The application's user (what AMQP_URI names) and an operator's user for the management UI.
-USERS = {
-    "liaison": {"tags": [], "permissions": (".*", ".*", ".*")},
-    "liaison-admin": {"tags": ["administrator"], "permissions": (".*", ".*", ".*")},
-}
+# ``liaison``: one application user for every service (a simple deployment's AMQP_URI);
+# ``liaison-<service>``: each service's own, least-privilege user (<SERVICE>_AMQP_URI), from
+# liaison/messaging/permissions.py; ``liaison-forms``: external forms, publish only;
+# ``station-<code>``: a station's own system, its own queue and cases only;
+# ``liaison-admin``: an operator's user for the management UI and ``liaison topology``.
+def users() -> dict[str, dict[str, Any]]:
+    everything = (".*", ".*", ".*")
+    result: dict[str, dict[str, Any]] = {
+        "liaison": {"tags": [], "permissions": everything},
+        "liaison-admin": {"tags": ["administrator"], "permissions": everything},
+        "liaison-forms": {"tags": [], "permissions": _triple(permissions.FORM_PERMISSION)},
+    }
+    for service in permissions.SERVICES:
+        result[f"liaison-{service}"] = {
+            "tags": [], "permissions": _triple(permissions.service_permission(service))}
+    for code in default_registry().codes:
+        station, topic = permissions.station_permission(code)
+        result[f"station-{code}"] = {"tags": [], "permissions": _triple(station),
+                                     "topic": (topic.exchange, topic.write, topic.read)}
+    return result
+
+
+def _triple(permission) -> tuple[str, str, str]:
+    return (permission.configure, permission.write, permission.read)
 POLICIES = [
     {
         # Parked messages wait for a person, possibly long: keep them on disk, not in memory.
@@ -69,10 +89,13 @@ def definitions() -> dict[str, Any]:
         "vhosts": [{"name": VHOST}],
         "users": [{"name": name, "password_hash": "", "hashing_algorithm":
                    "rabbit_password_hashing_sha256", "tags": spec["tags"]}
-                  for name, spec in USERS.items()],
+                  for name, spec in users().items()],
         "permissions": [{"user": name, "vhost": VHOST, "configure": spec["permissions"][0],
                          "write": spec["permissions"][1], "read": spec["permissions"][2]}
-                        for name, spec in USERS.items()],
+                        for name, spec in users().items()],
+        "topic_permissions": [{"user": name, "vhost": VHOST, "exchange": spec["topic"][0],
+                               "write": spec["topic"][1], "read": spec["topic"][2]}
+                              for name, spec in users().items() if "topic" in spec],
         "policies": [{"vhost": VHOST, **policy} for policy in POLICIES],
         **topology_definitions(),
     }

@@ -4,7 +4,9 @@ in the repository.
     LIAISON_AMQP_PASSWORD=… RABBITMQ_ADMIN_PASSWORD=… python render.py OUT.json
 
 ``LIAISON_AMQP_PASSWORD`` is the ``liaison`` user's (the services' AMQP_URI),
-``RABBITMQ_ADMIN_PASSWORD`` is ``liaison-admin``'s (management UI). A user whose variable is not set
+``RABBITMQ_ADMIN_PASSWORD`` is ``liaison-admin``'s (management UI); every other user's is
+``RABBITMQ_PASSWORD_<USER>`` (``RABBITMQ_PASSWORD_LIAISON_INTAKE``,
+``RABBITMQ_PASSWORD_STATION_QUANPU_COOP``…). A user whose variable is not set
 keeps an empty hash (cannot log in). Hashes use RabbitMQ's ``rabbit_password_hashing_sha256``:
 base64(salt + sha256(salt + password)) with a 4-byte random salt.
 """
@@ -22,6 +24,11 @@ from pathlib import Path
 PASSWORD_VARIABLES = {"liaison": "LIAISON_AMQP_PASSWORD", "liaison-admin": "RABBITMQ_ADMIN_PASSWORD"}
 
 
+def password_variable(user: str) -> str:
+    """``liaison-intake`` → ``RABBITMQ_PASSWORD_LIAISON_INTAKE`` (besides the two above)."""
+    return PASSWORD_VARIABLES.get(user) or "RABBITMQ_PASSWORD_" + user.upper().replace("-", "_")
+
+
 def password_hash(password: str, salt: bytes | None = None) -> str:
     salt = salt if salt is not None else secrets.token_bytes(4)
     return base64.b64encode(salt + hashlib.sha256(salt + password.encode("utf-8")).digest()).decode()
@@ -30,7 +37,7 @@ def password_hash(password: str, salt: bytes | None = None) -> str:
 def render(template: dict, environ: dict[str, str]) -> dict:
     out = json.loads(json.dumps(template))
     for user in out["users"]:
-        password = environ.get(PASSWORD_VARIABLES.get(user["name"], ""), "")
+        password = environ.get(password_variable(user["name"]), "")
         if password:
             user["password_hash"] = password_hash(password)
     return out

@@ -73,8 +73,13 @@ class System:
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql",
                                                                marks=pytest.mark.postgres)])
 def system(request, vhost_factory, tmp_path_factory):
+    """The five processes on SQLite and on PostgreSQL; a module may narrow that with
+    ``BACKENDS = (...)`` (to keep the default run short) and says why."""
+    backends = getattr(request.module, "BACKENDS", ("sqlite", "postgresql"))
     if request.param == "postgresql" and not pg_available():
         pytest.skip("PostgreSQL does not answer at 127.0.0.1:5432")
+    if request.param not in backends and not (request.param == "sqlite" and not pg_available()):
+        pytest.skip(f"{request.module.__name__} runs on {', '.join(backends)} only")
     root = tmp_path_factory.mktemp(f"system-{request.param}")
     database_url = (f"sqlite:///{root}/<service>.db" if request.param == "sqlite"
                     else databases.create_pg_database())
