@@ -36,7 +36,16 @@ class EventSchemaError(ValueError):
 # --- event data ----------------------------------------------------------------------------
 
 
-class SubmitterData(Schema):
+class Data(Schema):
+    """Event data, at every level of nesting, lets fields it does not know through: a newer
+    producer may add one (say ``webhook_url``) while older consumers still run (a rolling upgrade)
+    without their parking every such event as invalid."""
+
+    class Meta:
+        unknown = INCLUDE
+
+
+class SubmitterData(Data):
     name = fields.String(allow_none=True)
     phone = fields.String(allow_none=True)
     email = fields.String(allow_none=True)
@@ -45,13 +54,13 @@ class SubmitterData(Schema):
     anonymous = fields.Boolean(required=True)
 
 
-class LocationData(Schema):
+class LocationData(Data):
     address = fields.String(allow_none=True)
     lat = fields.Float(allow_none=True)
     lng = fields.Float(allow_none=True)
 
 
-class CaseOpenedData(Schema):
+class CaseOpenedData(Data):
     """intake → a valid submission became a case (``case_id`` = tracking number)."""
 
     tracking_number = fields.String(required=True)
@@ -69,7 +78,7 @@ class CaseOpenedData(Schema):
     source = fields.String(required=True, validate=validate.OneOf(["amqp", "http"]))
 
 
-class SubmissionRejectedData(Schema):
+class SubmissionRejectedData(Data):
     """intake → a submission could not be accepted; ``case_id`` is null."""
 
     rejection_id = fields.Integer(required=True)
@@ -80,20 +89,20 @@ class SubmissionRejectedData(Schema):
     received_at = fields.AwareDateTime(required=True)
 
 
-class StationData(Schema):
+class StationData(Data):
     code = fields.String(required=True)
     name = fields.String(required=True)
     contact_email = fields.String(allow_none=True)
     webhook_url = fields.String(allow_none=True)
 
 
-class DeputyData(Schema):
+class DeputyData(Data):
     name = fields.String(required=True)
     profession = fields.String(allow_none=True)
     level = fields.String(allow_none=True)
 
 
-class CaseRoutedData(Schema):
+class CaseRoutedData(Data):
     """routing → the station that takes the case, who is on duty there, and why."""
 
     station = fields.Nested(StationData, required=True)
@@ -108,13 +117,13 @@ class CaseRoutedData(Schema):
     deadlines = fields.Dict(load_default=dict)  # phase -> due time (ISO 8601)
 
 
-class ActorData(Schema):
+class ActorData(Data):
     name = fields.String(required=True)
     role = fields.String(required=True)
     station = fields.String(allow_none=True)
 
 
-class CaseTransitionData(Schema):
+class CaseTransitionData(Data):
     """routing → a staff action moved the case (services/routing/lifecycle.py says which)."""
 
     action = fields.String(required=True)
@@ -128,7 +137,7 @@ class CaseTransitionData(Schema):
     new_station = fields.String(allow_none=True)
 
 
-class DeadlineData(Schema):
+class DeadlineData(Data):
     """routing → a time limit is near (yellow) or passed (red), and each step of the ladder."""
 
     phase = fields.String(required=True)
@@ -140,7 +149,7 @@ class DeadlineData(Schema):
     status = fields.String(required=True)
 
 
-class CaseAnonymizedData(Schema):
+class CaseAnonymizedData(Data):
     """routing → the case was closed more than the retention period ago: every service now erases
     the submitter's personal data from its copies (statistics and deputies' archives stay)."""
 
@@ -148,7 +157,7 @@ class CaseAnonymizedData(Schema):
     retention_days = fields.Integer(required=True)
 
 
-class NotificationData(Schema):
+class NotificationData(Data):
     """notify → one notification's outcome (recipient masked: events are not for personal data)."""
 
     notification_id = fields.Integer(required=True)
@@ -171,14 +180,14 @@ ARCHIVE_ITEMS = ("photo", "note", "award", "form", "other")
 STATION_CADENCES = ("activity", "focus", "theme")
 
 
-class TermData(Schema):
+class TermData(Data):
     code = fields.String(required=True)
     name = fields.String(allow_none=True)
     start = fields.Date(required=True)
     end = fields.Date(required=True)
 
 
-class DeputyRegisteredData(Schema):
+class DeputyRegisteredData(Data):
     """archive → a deputy entered the registry (``deputy_registered``) or a registered deputy's
     facts changed (``deputy_updated``; ``changes`` names the fields). ``version`` counts changes."""
 
@@ -195,7 +204,7 @@ class DeputyRegisteredData(Schema):
     changes = fields.List(fields.String(), load_default=list)
 
 
-class StationRegisteredData(Schema):
+class StationRegisteredData(Data):
     """archive → a station entered the archive's registry, or its facts changed."""
 
     code = fields.String(required=True)
@@ -207,12 +216,12 @@ class StationRegisteredData(Schema):
     changes = fields.List(fields.String(), load_default=list)
 
 
-class PhotoData(Schema):
+class PhotoData(Data):
     url = fields.String(required=True)
     caption = fields.String(allow_none=True)
 
 
-class RecordData(Schema):
+class RecordData(Data):
     """What every recorded item carries: its id (the idempotency key) and who recorded it."""
 
     record_id = fields.String(required=True)
@@ -259,7 +268,7 @@ class SuggestionAnsweredData(RecordData):
                                         validate=validate.OneOf(SATISFACTION_LEVELS))
 
 
-class RatingsData(Schema):
+class RatingsData(Data):
     satisfied = fields.Integer(required=True, validate=validate.Range(min=0))
     basically_satisfied = fields.Integer(required=True, validate=validate.Range(min=0))
     dissatisfied = fields.Integer(required=True, validate=validate.Range(min=0))

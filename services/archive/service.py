@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from nameko.rpc import rpc
-
 from liaison.events import Event
 from liaison.service_kit.consumer import consume
 from liaison.service_kit.database import Database
+from liaison.service_kit.rpc import rpc
 from services.archive import desk, handlers, ledger, reports, term_book
 from services.archive.models import messaging
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import base64
 import binascii
 
-from nameko.rpc import rpc
-
 from liaison.events import Event
 from liaison.service_kit.consumer import RawMessage, consume
 from liaison.service_kit.database import Database
+from liaison.service_kit.rpc import rpc
 from services.intake import handlers
 from services.intake.models import messaging
 

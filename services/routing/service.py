@@ -6,12 +6,12 @@ that takes warning and escalation steps.
 
 from __future__ import annotations
 
-from nameko.rpc import rpc
 from nameko.timer import timer
 
 from liaison.events import Event
 from liaison.service_kit.consumer import consume
 from liaison.service_kit.database import Database
+from liaison.service_kit.rpc import rpc
 from services.routing import escalation, handlers, retention, staff, workflow
 from services.routing.dependencies import RulesProvider
 from services.routing.models import messaging

@@ -53,3 +53,11 @@ def test_future_schema_versions_are_refused():
     body = new_event("case_routed", "LS-1", routed_data(), actor="r").to_json()
     with pytest.raises(EventSchemaError):
         parse_event(body.replace('"schema_version":1', '"schema_version":2'))
+
+
+def test_a_field_a_newer_producer_added_passes_at_every_level():
+    event = new_event("case_routed", "LS-1", routed_data(), actor="routing")
+    body = event.to_json().replace('"code":"shuipo-street"',
+                                   '"code":"shuipo-street","phone_hours":"9-17"')
+    parsed = parse_event(body.replace('"rule":', '"priority":"high","rule":'))
+    assert parsed.data["station"]["phone_hours"] == "9-17" and parsed.data["priority"] == "high"
