@@ -422,8 +422,8 @@ def new_event(
     occurred_at: datetime | None = None,
 ) -> Event:
     """Build and validate an event; raises EventSchemaError if ``data`` does not fit its schema."""
-    schema = _data_schema(event_type)
-    errors = schema.validate(to_jsonable(data))
+    plain = to_jsonable(data)
+    errors = _data_schema(event_type).validate(plain)
     if errors:
         raise EventSchemaError({"data": errors})
     return Event(
@@ -433,7 +433,7 @@ def new_event(
         occurred_at=occurred_at or datetime.now(UTC),
         producer=PRODUCERS[event_type],
         actor=actor,
-        data=to_jsonable(data),
+        data=plain,
     )
 
 
@@ -447,7 +447,7 @@ def parse_event(body: bytes | str | dict[str, Any]) -> Event:
     if not isinstance(body, dict):
         raise EventSchemaError({"_body": ["an event must be a JSON object"]})
     try:
-        envelope = EnvelopeSchema().load(body)
+        envelope = _ENVELOPE.load(body)
     except ValidationError as exc:
         raise EventSchemaError(exc.normalized_messages()) from None
     try:
@@ -466,11 +466,21 @@ def parse_event(body: bytes | str | dict[str, Any]) -> Event:
     )
 
 
+# Schemas are built once: making a marshmallow Schema copies all its fields, and this runs for every
+# event published and consumed.
+_ENVELOPE = EnvelopeSchema()
+_DATA: dict[str, Schema] = {}
+
+
 def _data_schema(event_type: str) -> Schema:
-    try:
-        return DATA_SCHEMAS[event_type](unknown=INCLUDE)
-    except KeyError:
-        raise EventSchemaError({"event_type": [f"unknown event type {event_type!r}"]}) from None
+    schema = _DATA.get(event_type)
+    if schema is None:
+        try:
+            schema = _DATA[event_type] = DATA_SCHEMAS[event_type](unknown=INCLUDE)
+        except KeyError:
+            raise EventSchemaError(
+                {"event_type": [f"unknown event type {event_type!r}"]}) from None
+    return schema
 
 
 def to_jsonable(value: Any) -> Any:

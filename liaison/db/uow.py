@@ -19,8 +19,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from liaison.db.messaging_tables import MessagingTables
@@ -28,18 +28,22 @@ from liaison.events import Event
 
 
 class UnitOfWork:
+    """``source``: an Engine (the services: plain Core connections, no ORM bookkeeping on the hot
+    path) or a sessionmaker; either way ``uow.session`` executes statements, and ``commit``."""
+
     def __init__(
         self,
-        session_factory: sessionmaker[Session],
+        source: Engine | sessionmaker[Session],
         tables: MessagingTables,
         on_events_committed: Callable[[], None] | None = None,
     ):
-        self._session_factory = session_factory
+        self._session_factory: Callable[[], Connection | Session] = (
+            source.connect if isinstance(source, Engine) else source)
         self._tables = tables
         self._on_events_committed = on_events_committed
         self._pending_events: list[Event] = []
         self._has_messages = False
-        self.session: Session | None = None
+        self.session: Connection | Session | None = None
         self.committed_events: list[Event] = []
 
     def __enter__(self) -> UnitOfWork:
@@ -108,20 +112,23 @@ class UnitOfWork:
     def claim(self, message_id: str, handler: str) -> bool:
         """Mark ``message_id`` as applied by ``handler``; False if it already was.
 
-        Call it first in the transaction. The mark is part of the transaction: if the effect rolls
-        back, so does the mark. Two instances racing on the same message: the loser's insert
-        fails, its transaction is rolled back, and it sees False.
+        One statement (``INSERT … ON CONFLICT DO NOTHING``), first in the transaction. The mark
+        is part of the transaction: if the effect rolls back, so does the mark. Two instances racing
+        on the same message: the second waits for the first's commit and inserts nothing.
         """
         assert self.session is not None
-        if self.already_processed(message_id, handler):
-            return False
-        try:
-            self.session.execute(
-                insert(self._tables.inbox).values(
-                    message_id=message_id, handler=handler, processed_at=datetime.now(UTC)
-                )
-            )
-        except IntegrityError:
-            self.rollback()
-            return False
-        return True
+        dialect = _dialect(self.session)
+        module = postgresql if dialect == "postgresql" else sqlite
+        inbox = self._tables.inbox
+        inserted = self.session.execute(
+            module.insert(inbox)
+            .values(message_id=message_id, handler=handler, processed_at=datetime.now(UTC))
+            .on_conflict_do_nothing()
+            .returning(inbox.c.message_id)  # rowcount is not reliable here across drivers
+        ).first()
+        return inserted is not None
+
+
+def _dialect(handle: Connection | Session) -> str:
+    bind = handle.get_bind() if isinstance(handle, Session) else handle
+    return bind.dialect.name

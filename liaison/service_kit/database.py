@@ -13,8 +13,7 @@ from contextlib import contextmanager
 
 import eventlet
 from nameko.extensions import DependencyProvider
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Connection, Engine
 
 from liaison import health
 from liaison.config import database_url, float_setting, int_setting
@@ -38,18 +37,17 @@ class DatabaseAccess:
         return self._provider.engine
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(
-            self._provider.session_factory, self._provider.tables, self._provider.wake_relay
-        )
+        return UnitOfWork(self._provider.engine, self._provider.tables, self._provider.wake_relay)
 
     @contextmanager
     def read(self):
-        session: Session = self._provider.session_factory()
+        """A Core connection for queries (rolled back and returned to the pool afterwards)."""
+        connection: Connection = self._provider.engine.connect()
         try:
-            yield session
+            yield connection
         finally:
-            session.rollback()
-            session.close()
+            connection.rollback()
+            connection.close()
 
 
 class Database(DependencyProvider):
@@ -65,7 +63,6 @@ class Database(DependencyProvider):
         self.engine = make_engine(
             database_url(config, service), pool_size=int(self.container.max_workers) + 2
         )
-        self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
         self.poll_seconds = float_setting(config, "OUTBOX_POLL_SECONDS", 1.0)
         # one confirm wait per batch, not per event (STACK-NOTES: ~1,000/s otherwise)
         self.publisher = BatchConfirmedPublisher(config["AMQP_URI"])

@@ -14,6 +14,7 @@ from liaison.timeutil import local
 from services.intake.schemas import MAX_BODY_BYTES, SubmissionSchema
 
 TRACKING_PREFIX = "LS"  # 梁山 Liangshan
+_SCHEMA = SubmissionSchema()  # built once: a marshmallow Schema copies its fields when made
 ACCEPTED_CONTENT_TYPES = ("application/json",)
 
 
@@ -51,7 +52,7 @@ def parse_submission(body: bytes, content_type: str | None) -> Submission:
     """Bytes off the wire → a Submission, or SubmissionRejected with specific reasons."""
     document = decode_json_body(body, content_type)
     try:
-        loaded = SubmissionSchema().load(document)
+        loaded = _SCHEMA.load(document)
     except ValidationError as exc:
         external_id = document.get("external_id")
         raise SubmissionRejected(
