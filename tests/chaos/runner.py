@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import signal
 import sys
 import tempfile
 import time
@@ -269,6 +270,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write the result here too")
     parser.add_argument("--keep", action="store_true", help="keep the run directory (logs)")
     args = parser.parse_args(argv)
+    # Terminated (a timeout, ^C, a background job's ignored SIGINT): still tear everything down.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s",
                         stream=sys.stderr)
     chosen = [f for f in faults(args.db_outage) if args.faults == "all" or

@@ -48,7 +48,10 @@ class ChaosSystem:
                "HTTP_PORT": str(self.http_port), "HTTP_HOST": "127.0.0.1",
                "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(self.smtp.port),
                "NOTIFY_OUTBOX_DIR": str(self.root / "outbox"), "OUTBOX_POLL_SECONDS": "0.5",
-               "LOG_LEVEL": "INFO"}
+               "LOG_LEVEL": "INFO",
+               # the harness is one address sending thousands, with the demo's few phone numbers
+               "RATE_LIMIT_PER_ADDRESS": "100000000/1", "RATE_LIMIT_PER_PHONE": "100000000/1",
+               "METRICS_PORT": "0"}  # no fixed ports: other runs may share the machine
         self.group = ProcessGroup(run_dir=self.root / "services", env=env)
         self.spare = ProcessGroup(run_dir=self.root / "spare", env=env)
         self.group.start(ALL_SERVICES, timeout=120)
@@ -127,16 +130,18 @@ class ChaosSystem:
         return consumer_count(self.amqp_uri, READY_QUEUE[name]) > 0
 
     def _rpc_works(self) -> bool:
-        """The gateway answers a case query through archive's RPC (404 is an answer)."""
+        """The gateway answers a (deliberately invalid) submission through intake's RPC."""
         import urllib.error
         import urllib.request
 
+        request = urllib.request.Request(self.base_url + "/api/submissions", data=b"{}",
+                                         method="POST",
+                                         headers={"Content-Type": "application/json"})
         try:
-            with urllib.request.urlopen(self.base_url + "/api/cases/LS-1999-000001",  # noqa: S310
-                                        timeout=15):
-                return True
+            with urllib.request.urlopen(request, timeout=15):  # noqa: S310
+                return False
         except urllib.error.HTTPError as error:
-            return error.code == 404
+            return error.code == 400  # rejected by intake: the RPC went there and back
         except OSError:
             return False
 

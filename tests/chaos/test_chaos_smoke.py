@@ -29,11 +29,17 @@ SMOKE_FAULTS = "baseline,kill-intake,kill-routing,kill-archive,restart-broker,db
                     reason="needs rabbitmq-server and PostgreSQL 15 installed for private instances")
 def test_small_fault_injection_run_loses_and_duplicates_nothing(tmp_path: Path):
     out = tmp_path / "result.json"
-    run = subprocess.run(
-        [sys.executable, "-m", "tests.chaos.runner", "--n", "70", "--faults", SMOKE_FAULTS,
-         "--rate", "40", "--db-outage", "5", "--poison-phases", "1", "--drain-timeout", "60",
-         "--http-every", "0", "--json", str(out)],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    command = [sys.executable, "-m", "tests.chaos.runner", "--n", "70", "--faults", SMOKE_FAULTS,
+               "--rate", "40", "--db-outage", "5", "--poison-phases", "1", "--drain-timeout", "60",
+               "--http-every", "0", "--json", str(out)]
+    with subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True) as process:
+        try:
+            stdout, stderr = process.communicate(timeout=300)
+        except subprocess.TimeoutExpired:
+            process.terminate()  # SIGTERM: the runner tears its broker, database and services down
+            stdout, stderr = process.communicate(timeout=120)
+    run = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
     print(run.stdout)
     assert out.exists(), run.stderr[-3000:]
     result = json.loads(out.read_text())

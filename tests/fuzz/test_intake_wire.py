@@ -60,7 +60,8 @@ def intake_system(vhost_factory, tmp_path_factory):
                                             "LOG_LEVEL": "INFO",
                                             # the fuzzer is one address sending fast, on purpose
                                             "RATE_LIMIT_PER_ADDRESS": "100000000/1",
-                                            "RATE_LIMIT_PER_PHONE": "100000000/1"})
+                                            "RATE_LIMIT_PER_PHONE": "100000000/1",
+                                            "METRICS_PORT": "0"})
     try:
         group.start(["intake", "gateway"], timeout=90)
         yield amqp_uri, f"http://127.0.0.1:{port}", database_url.replace("<service>", "intake"), \
