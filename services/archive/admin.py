@@ -237,6 +237,8 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _raw(value: Any) -> str:
+    if value is None:
+        return "—"
     return f"{100 * value:.0f}%" if isinstance(value, float) else str(value)
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from liaison.db.uow import UnitOfWork
 from liaison.db.upsert import insert_ignore
-from liaison.events import Event
+from liaison.events import TRANSITION_EVENTS, Event
 from liaison.privacy import mask_text
 from liaison.retention import ERASED, erased_submitter, erased_title
 from liaison.timeutil import utcnow
@@ -24,6 +24,9 @@ from services.archive.projection import CaseState, HistoryEntry, derive, in_orde
 from services.archive.station_feed import feed_message, masked_submitter
 
 log = logging.getLogger(__name__)
+
+# The case events that can link a case into a deputy's archive (case_links.py): routings and steps.
+LINKING_EVENTS = frozenset({"case_routed", *TRANSITION_EVENTS})
 
 
 def record_event(uow: UnitOfWork, event: Event) -> bool:
@@ -53,9 +56,10 @@ def record_event(uow: UnitOfWork, event: Event) -> bool:
         state = derive(event.case_id, history)
         session.execute(update(cases).where(cases.c.case_id == event.case_id)
                         .values(**_case_row(state)))
-        roster = load_roster(session)
-        if roster:
-            ledger.append(session, links(history, roster), now)
+        if event.event_type in LINKING_EVENTS:
+            roster = load_roster(session)
+            if roster:
+                ledger.append(session, links(history, roster), now)
         message = feed_message(entry, state)
         if message is not None:
             uow.publish_message(**message)

@@ -39,7 +39,7 @@ def append(session: Session, new: Iterable[NewEntry], now: datetime) -> int:
     each other in a circle), then its entries follow the head's hash one after another.
     """
     by_chain: dict[str, list[NewEntry]] = defaultdict(list)
-    for entry in new:
+    for entry in _not_yet_appended(session, list(new)):
         by_chain[entry.chain].append(entry)
     appended = 0
     for chain in sorted(by_chain):
@@ -76,6 +76,17 @@ def append(session: Session, new: Iterable[NewEntry], now: datetime) -> int:
             session.execute(update(chains).where(chains.c.chain == chain)
                             .values(seq=seq, head_hash=previous, updated_at=now))
     return appended
+
+
+def _not_yet_appended(session: Session, new: list[NewEntry]) -> list[NewEntry]:
+    """Those of ``new`` not in their chains yet (read without locks: most case events link
+    nothing new, and need not wait on the deputies' chain heads)."""
+    if not new:
+        return []
+    present = {(chain, source) for chain, source in session.execute(
+        select(entries.c.chain, entries.c.source_event_id).where(
+            entries.c.source_event_id.in_({e.source_event_id for e in new})))}
+    return [e for e in new if (e.chain, e.source_event_id) not in present]
 
 
 def chain_rows(session: Session, chain: str) -> list[dict[str, Any]]:
