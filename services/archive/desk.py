@@ -29,7 +29,8 @@ from services.archive.schemas import FREE_TEXT, RECORD_TYPES
 
 # Event ids of records are derived from their ids, so one record is one event however often sent.
 _EVENT_NAMESPACE = uuid.UUID("6b1d2c55-3f7e-4c0e-9a51-7f3e2a1c9d10")
-OPERATOR = {"name": "operator", "role": "county_office", "station": None}
+COUNTY_OFFICE = "county_office"
+OPERATOR = {"name": "operator", "role": COUNTY_OFFICE, "station": None}
 
 
 def actor_label(actor: dict[str, Any]) -> str:
@@ -41,8 +42,12 @@ def actor_label(actor: dict[str, Any]) -> str:
 
 def load_registry(uow: UnitOfWork, document: Any, actor: dict[str, Any] | None = None,
                   now: datetime | None = None) -> dict[str, Any]:
-    """Apply a registry document: one event per station or deputy that is new or changed."""
+    """Apply a registry document: one event per station or deputy that is new or changed. Only
+    the county office keeps the registry (``actor`` None: the operator at the command line)."""
     now = now or utcnow()
+    if actor is not None and actor.get("role") != COUNTY_OFFICE:
+        return {"status": "rejected", "code": "not_allowed",
+                "errors": {"_actor": ["only the county office keeps the deputy registry"]}}
     try:
         wanted = registry.parse_document(document)
     except ValidationError as exc:
@@ -135,6 +140,9 @@ def record(uow: UnitOfWork, payload: Any, now: datetime | None = None) -> dict[s
             _check_against_registry(session, kind, data)
         except Refused as refused:
             return {"status": "rejected", "errors": refused.errors}
+        refusal = _not_allowed(session, data)
+        if refusal:
+            return {"status": "rejected", "code": "not_allowed", "errors": {"recorded_by": [refusal]}}
         event = new_event(event_type, None, data, actor=actor_label(data["recorded_by"]),
                           occurred_at=now)
         event = _with_id(event, event_id)
@@ -187,6 +195,24 @@ def _check_against_registry(session: Session, kind: str, data: dict[str, Any]) -
             data["deputies"] = list(filed.deputies)
     if errors:
         raise Refused(errors)
+
+
+def _not_allowed(session: Session, data: dict[str, Any]) -> str | None:
+    """Station staff and deputies record for their own station and its deputies; the county
+    office for anyone."""
+    actor = data["recorded_by"]
+    if actor["role"] == COUNTY_OFFICE:
+        return None
+    own = actor.get("station")
+    if data.get("station") and data["station"] != own:
+        return f"{actor['name']} records for {own}, not for {data['station']}"
+    named = [*data.get("deputies", []), *([data["deputy"]] if "deputy" in data else [])]
+    rows = session.execute(select(deputies.c.deputy_id, deputies.c.stations)
+                           .where(deputies.c.deputy_id.in_(named))).all()
+    others = sorted(row.deputy_id for row in rows if own not in (row.stations or []))
+    if others:
+        return f"{'、'.join(others)}: not deputies of {own}"
+    return None
 
 
 class DeputyLookup:

@@ -2,11 +2,13 @@
 case routes; the archive answers over RPC, services/archive/service.py)::
 
     POST /api/deputies/registry            200 {station_registered, deputy_registered, …} | 400
+                                           | 403 (only the county office)
     GET  /api/deputies                     200 [deputy]
     GET  /api/deputies/<id>/archive        200 {deputy, chain, entries} | 404
     GET  /api/deputies/<id>/term-book      200 JSON (?format=html: the HTML page) | 404
     POST /api/records                      202 {"status": "accepted", record_id, event_id}
                                            200 duplicate | 400 {"status": "rejected", errors}
+                                           | 403 (staff and deputies: their own station only)
     GET  /api/archive/check?year=Y[&deputy=][&group=]        the yearly check
     GET  /api/archive/evaluation?year=Y                     evaluation data, ranked, with inputs
     GET  /api/archive/statistics?period=P[&by=D&format=csv] figures of a month, quarter or year
@@ -80,7 +82,7 @@ class ArchiveRoutes:
     def load_deputy_registry(self, request: Request) -> Response:
         actor = self._archive_actor(request)
         outcome = self._archive_call("load_registry", _body(request), actor)
-        return _json(200 if outcome["status"] == "accepted" else 400, outcome)
+        return _json(_status(outcome, 200), outcome)
 
     @http("GET", "/api/deputies")
     @_guarded
@@ -97,8 +99,7 @@ class ArchiveRoutes:
             payload = {**payload, "recorded_by": {k: actor.get(k) for k in ("name", "role",
                                                                             "station")}}
         outcome = self._archive_call("record", payload)
-        status = {"accepted": 202, "duplicate": 200}.get(outcome["status"], 400)
-        return _json(status, outcome)
+        return _json(_status(outcome, 202), outcome)
 
     # --- archives and reports ------------------------------------------------------------------
 
@@ -173,6 +174,12 @@ class ArchiveRoutes:
         except RemoteError as error:
             log.warning("RPC archive.%s failed: %s", method, error.exc_type)
         raise _ArchiveDown()
+
+
+def _status(outcome: dict[str, Any], accepted: int) -> int:
+    if outcome["status"] == "rejected":
+        return 403 if outcome.get("code") == "not_allowed" else 400
+    return accepted if outcome["status"] == "accepted" else 200
 
 
 def _body(request: Request) -> Any:

@@ -48,6 +48,10 @@ def test_registry_records_a_deputys_case_and_the_reports(system):
     status, accepted = system.http("POST", "/api/records", duty, token=system.token(CLERK))
     assert status == 202 and accepted["status"] == "accepted", accepted
     assert system.http("POST", "/api/records", duty)[1]["status"] == "duplicate"
+    assert system.http("POST", "/api/records", {**duty, "record_id": "x-0", "deputies": ["孙海涛"],
+                                                "station": None}, token=system.token(CLERK))[0] == 403
+    assert system.http("POST", "/api/deputies/registry", resolve_file(),
+                       token=system.token(CLERK))[0] == 403
     status, refused = system.http("POST", "/api/records", {**duty, "record_id": "x-1",
                                                            "activity": "dancing", "extra": 1})
     assert status == 400 and {"activity", "extra"} <= set(refused["errors"]), refused

@@ -35,6 +35,7 @@ AS_OF = datetime(2026, 11, 26, 12, 0, tzinfo=LOCAL_TZ)
 TERM = {"code": "county-19", "name": "第十九届", "start": "2022-01-01", "end": "2026-12-31"}
 TOWNSHIP_TERM = {"code": "township-2022", "start": "2022-01-01", "end": "2026-12-31"}
 STAFF = {"name": "张丽", "role": "staff", "station": "s-a"}
+RECORDER = {"name": "赵敏", "role": "county_office", "station": None}
 STATIONS = [{"code": "s-a", "name": "甲站", "kind": "town", "town": "水泊街道", "feature": "议政代表"},
             {"code": "s-b", "name": "乙站", "kind": "industry", "town": None, "feature": "稀土行业"}]
 LI = {"name": "李一", "level": "county", "group": "甲组", "stations": ["s-a"], "term": TERM}
@@ -136,7 +137,7 @@ def records() -> list[dict]:
     def duty(rid, activity, day, names, station=None):
         return {"type": "duty", "record_id": rid, "activity": activity, "date": day,
                 "deputies": names, "station": station, "title": f"{activity} {day}",
-                "summary": "接待群众，群众电话13900001111", "recorded_by": STAFF}
+                "summary": "接待群众，群众电话13900001111", "recorded_by": RECORDER}
 
     return [
         duty("d-1", "reception", "2026-03-01", ["李一", "王二"], "s-a"),
@@ -145,30 +146,30 @@ def records() -> list[dict]:
         duty("d-4", "group_activity", "2026-06-01", ["李一", "王二"]),
         {"type": "suggestion", "record_id": "sug-1", "form": "suggestion", "title": "完善污水管网",
          "deputies": ["李一", "王二"], "filed_on": "2026-04-01", "department": "县住建局",
-         "recorded_by": STAFF},
+         "recorded_by": RECORDER},
         {"type": "suggestion", "record_id": "sug-2", "form": "suggestion", "title": "稀土企业用电",
-         "deputies": ["赵三"], "filed_on": "2026-07-01", "recorded_by": STAFF},
+         "deputies": ["赵三"], "filed_on": "2026-07-01", "recorded_by": RECORDER},
         {"type": "constituent_report", "record_id": "rep-1", "deputy": "王二", "date": "2025-06-01",
          "place": "社区", "attendees": 40,
          "ratings": {"satisfied": 30, "basically_satisfied": 8, "dissatisfied": 2},
-         "recorded_by": STAFF},
+         "recorded_by": RECORDER},
         {"type": "station_activity", "record_id": "act-1", "station": "s-a",
          "cadence": "activity", "period": "2026-11", "date": "2026-11-15", "title": "议政会",
-         "recorded_by": STAFF},
+         "recorded_by": RECORDER},
         {"type": "station_activity", "record_id": "act-2", "station": "s-a", "cadence": "focus",
-         "period": "2026-Q4", "title": "污水治理", "recorded_by": STAFF},
+         "period": "2026-Q4", "title": "污水治理", "recorded_by": RECORDER},
         {"type": "station_activity", "record_id": "act-3", "station": "s-a", "cadence": "theme",
-         "period": "2026", "title": "人居环境", "recorded_by": STAFF},
+         "period": "2026", "title": "人居环境", "recorded_by": RECORDER},
     ]
 
 
 ANSWERS = [
     {"type": "suggestion_answer", "record_id": "ans-1", "suggestion_id": "sug-1",
      "answered_on": "2026-06-01", "department": "县住建局", "result": "resolved",
-     "reply": "已纳入改造", "deputy_satisfaction": "satisfied", "recorded_by": STAFF},
+     "reply": "已纳入改造", "deputy_satisfaction": "satisfied", "recorded_by": RECORDER},
     {"type": "suggestion_answer", "record_id": "ans-2", "suggestion_id": "sug-2",
      "answered_on": "2026-08-01", "department": "县发改局", "result": "planned",
-     "reply": "列入明年计划", "recorded_by": STAFF},
+     "reply": "列入明年计划", "recorded_by": RECORDER},
 ]
 
 
@@ -234,6 +235,9 @@ def test_a_deputys_archive_from_events_and_its_yearly_check_evaluation_and_stati
     assert rpc.record(records()[0])["status"] == "duplicate"
     refused = rpc.record({**records()[0], "record_id": "d-x", "deputies": ["无名氏"]})
     assert refused["status"] == "rejected" and "deputies" in refused["errors"]
+    elsewhere = rpc.record({**records()[0], "record_id": "d-y", "station": "s-b",
+                            "recorded_by": STAFF})
+    assert elsewhere["code"] == "not_allowed", elsewhere
     settle(amqp_uri, engine)
     assert rpc.load_registry({"stations": STATIONS, "deputies": [LI, WANG, ZHAO]})[
         "deputy_registered"] == ["赵三"]
