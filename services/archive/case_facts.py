@@ -48,10 +48,11 @@ def case_facts(case_id: str, history: Iterable[HistoryEntry], as_of: datetime) -
     for entry in in_order(history):
         data, kind, at = entry.data, entry.event_type, entry.occurred_at
         if kind == "case_opened":
-            opened_at, town = at, data.get("town")
+            opened_at, town = at, town or data.get("town")
             status = status or "opened"
         elif kind == "case_routed":
             station, station_name, status = data["station"]["code"], data["station"]["name"], "routed"
+            town = data.get("town") or town  # routing's reading of it: the canonical name
         elif kind in TRANSITION_EVENTS:
             status, paused = data["status"], bool(data.get("paused"))
             if data.get("new_station"):

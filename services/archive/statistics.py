@@ -6,8 +6,8 @@ duplicates left out): how many were accepted on time (响应率 = accepted on ti
 resolved so far (解决率 = resolved / received), satisfied at the return visit (满意率 =
 satisfied / return-visited), overdue, and reopened. See case_facts.py for each definition.
 
-Per dimension a case counts under: its station (where it is now); its town (the form's, else the
-station's); the station's specialty (its "代表联络站+" feature); every department it was
+Per dimension a case counts under: its station (where it is now); its town (as routing read it, else the
+form's, else the station's); the station's specialty (its "代表联络站+" feature); every department it was
 forwarded or suggested to (cases that went to none are not in that table); every deputy linked to
 it (on duty, acting, deliberating; case_links.py).
 """

@@ -106,3 +106,10 @@ def test_breakdowns_and_csv():
     text = to_csv(breakdown([a, b], "station", stations, deputies), "station")
     assert text.splitlines()[0].startswith("station,received,accepted_on_time,resolved")
     assert "乙站,1,0,0,0,0,1,0,0.0,0.0," in text
+
+
+def test_the_town_is_routings_reading_of_it_when_there_is_one():
+    routed_in_town = entry("case_routed", 0, station={"code": "s-a", "name": "甲站"},
+                           town="水泊街道", deadlines={})
+    assert case_facts("LS-1", [opened(town="水泊"), routed_in_town], AS_OF).town == "水泊街道"
+    assert case_facts("LS-1", [opened(town="水泊"), routed(24)], AS_OF).town == "水泊"
