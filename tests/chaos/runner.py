@@ -158,6 +158,9 @@ class Run:
             [f"HTTP: {e}" for e in http.unexpected]
         if fault_seconds > 1:
             notes.append(f"fault took {fault_seconds:.1f}s")
+        if verdict.duplicate_notifications:
+            notes.append(f"{verdict.duplicate_notifications} deliveries repeated with the same "
+                         "Message-ID (a receiving system can drop them)")
         if verdict.rejections_missing:
             notes.append(f"{verdict.rejections_missing} invalid submissions not recorded")
         result = PhaseResult(fault.label, count, len(verdict.lost), len(verdict.duplicated),
