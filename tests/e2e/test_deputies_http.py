@@ -17,6 +17,9 @@ from services.archive.registry import resolve_file
 from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.broker
+# The archive's logic runs on both databases in tests/integration/test_deputies_*.py; here the
+# five processes on PostgreSQL (SQLite where there is none), to keep the default run short.
+BACKENDS = ("postgresql",)
 
 DEPUTY = {"name": "李慧敏", "role": "deputy", "station": "shuipo-street"}
 CLERK = {"name": "张丽", "role": "staff", "station": "shuipo-street"}
