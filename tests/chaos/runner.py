@@ -156,6 +156,9 @@ class Run:
             verdict = checks.verify_phase(conn, prefix, planned, len(bad), self.deliveries)
         notes = self.system.notes[notes_before:] + stream.errors + \
             [f"HTTP: {e}" for e in http.unexpected]
+        if http.server_errors:
+            notes.append(f"gateway answered {len(http.server_errors)} times with a 5xx other than "
+                         f"503 (retried), e.g. {http.server_errors[0]}")
         if fault_seconds > 1:
             notes.append(f"fault took {fault_seconds:.1f}s")
         if verdict.duplicate_notifications:
@@ -167,7 +170,7 @@ class Run:
                              verdict.duplicate_notifications, drain,
                              amqp.resends + http.resends, notes,
                              (verdict.lost + verdict.duplicated)[:20])
-        if verdict.rejections_missing or stream.errors or http.unexpected or \
+        if verdict.rejections_missing or stream.errors or http.unexpected or http.server_errors or \
                 len(self.system.notes) > notes_before:
             self.problems.append(f"{fault.label}: {'; '.join(notes)}")
         log.info("phase %s: %s", fault.key, asdict(result))

@@ -157,13 +157,15 @@ class AmqpPublisher:
 
 
 class HttpSubmitter:
-    """POSTs to the gateway; retries on 503, timeouts and refused connections."""
+    """POSTs to the gateway; retries on 5xx, timeouts and refused connections, as a careful
+    client would (the README promises 503 for "try again"; any other 5xx is noted)."""
 
     def __init__(self, base_url: str, give_up_after: float = 600):
         self.base_url = base_url
         self.give_up_after = give_up_after
         self.resends = 0
         self.unexpected: list[tuple[str, int, Any]] = []
+        self.server_errors: list[tuple[str, int, Any]] = []
 
     def submit(self, document: dict[str, Any]) -> str | None:
         body = json.dumps(document, ensure_ascii=False).encode()
@@ -177,9 +179,12 @@ class HttpSubmitter:
                     return json.loads(response.read())["status"]
             except urllib.error.HTTPError as error:
                 payload = error.read()
-                if error.code != 503:
+                if error.code < 500:
                     self.unexpected.append((document["external_id"], error.code, payload[:300]))
                     return None
+                if error.code != 503:  # the contract says 503 for "try again": noted, retried
+                    self.server_errors.append((document["external_id"], error.code,
+                                               payload[:120]))
             except (OSError, ValueError):
                 pass
             self.resends += 1
