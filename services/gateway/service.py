@@ -24,6 +24,7 @@ from nameko.rpc import RpcProxy
 from nameko.web.handlers import http
 from werkzeug.wrappers import Request, Response
 
+from liaison.service_kit.rpc import BROKER_GONE
 from services.gateway.access import AccessDenied, bearer_token, may_see
 from services.gateway.archive_routes import ArchiveRoutes  # deputies' archives (一人一档)
 from services.gateway.dependencies import Guard
@@ -177,7 +178,8 @@ class GatewayService(ArchiveRoutes):
 
     def _call(self, service: str, method, *args: Any) -> Any:
         """An RPC with a deadline (nameko 2's proxies would otherwise wait forever); a service
-        that failed or did not answer becomes a 503, never a stack trace."""
+        that failed or did not answer, or a broker that is not there, becomes a 503, never a
+        stack trace."""
         try:
             with eventlet.Timeout(RPC_TIMEOUT_SECONDS):
                 return method(*args)
@@ -185,6 +187,8 @@ class GatewayService(ArchiveRoutes):
             log.warning("RPC to %s timed out after %ss", service, RPC_TIMEOUT_SECONDS)
         except RemoteError as error:
             log.warning("RPC to %s failed: %s", service, error.exc_type)
+        except BROKER_GONE as error:
+            log.warning("RPC to %s: the broker is unreachable (%s)", service, type(error).__name__)
         raise _Unavailable(service)
 
 
