@@ -11,6 +11,8 @@ import urllib.request
 import uuid
 from urllib.parse import urlsplit
 
+from liaison.db import scratch
+
 BASE_URI = os.environ.get("BENCH_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")
 MANAGEMENT = os.environ.get("RABBITMQ_MANAGEMENT_URL", "http://127.0.0.1:15672")
 PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -46,27 +48,12 @@ def delete_vhost(uri: str) -> None:
 
 
 def postgres_available() -> bool:
-    try:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN_URL, connect_timeout=3):
-            return True
-    except Exception:
-        return False
+    return scratch.postgres_available(PG_ADMIN_URL)
 
 
 def create_pg_database(label: str) -> str:
-    import psycopg
-
-    name = f"liaison_bench_{label}_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    return scratch.create_database(PG_ADMIN_URL, f"liaison_bench_{label}")
 
 
 def drop_pg_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    scratch.drop_database(PG_ADMIN_URL, url)
