@@ -71,6 +71,12 @@ RELAY_BATCH = Histogram(
     ["service"],
     buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500),
 )
+CONSUMER_BATCH = Histogram(
+    "liaison_consumer_batch_size",
+    "Messages handled per batch (one transaction) by a batch consumer; grows with the queue.",
+    ["service", "queue"],
+    buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500),
+)
 
 
 class _BacklogCollector:

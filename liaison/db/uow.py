@@ -11,13 +11,17 @@ Handlers receive a unit of work, never a session factory or a broker::
 
 ``commit`` writes everything at once; the relay publishes the events afterwards. Nothing is
 published unless the commit succeeded, and nothing committed goes unpublished.
+
+A batch of messages shares one transaction (:class:`SharedTransaction`): each message's unit of
+work is then a savepoint in it, so a message that fails undoes only its own changes, and the batch
+pays for one commit (one fsync on PostgreSQL) instead of one per message.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -25,6 +29,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from liaison.db.messaging_tables import MessagingTables
 from liaison.events import Event
+
+T = TypeVar("T")
 
 
 class UnitOfWork:
@@ -36,24 +42,39 @@ class UnitOfWork:
         source: Engine | sessionmaker[Session],
         tables: MessagingTables,
         on_events_committed: Callable[[], None] | None = None,
+        shared: SharedTransaction | None = None,
     ):
         self._session_factory: Callable[[], Connection | Session] = (
             source.connect if isinstance(source, Engine) else source)
         self._tables = tables
         self._on_events_committed = on_events_committed
+        self._shared = shared
+        self._savepoint: Any = None
         self._pending_events: list[Event] = []
         self._has_messages = False
         self.session: Connection | Session | None = None
         self.committed_events: list[Event] = []
 
     def __enter__(self) -> UnitOfWork:
-        self.session = self._session_factory()
         self._pending_events = []
         self._has_messages = False
+        if self._shared is not None:
+            self.session = self._shared.connection
+            self._savepoint = self.session.begin_nested()
+            return self
+        self.session = self._session_factory()
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
         assert self.session is not None
+        if self._shared is not None:
+            try:
+                if self._savepoint is not None and self._savepoint.is_active:
+                    self._savepoint.rollback()
+            finally:
+                self._savepoint = None
+                self.session = None
+            return
         try:
             self.session.rollback()  # no-op after a commit
         finally:
@@ -61,17 +82,28 @@ class UnitOfWork:
             self.session = None
 
     def commit(self) -> None:
+        """Commit (inside a shared transaction: release the savepoint; the batch commits later;
+        after that only reads may follow in this ``with`` block)."""
         assert self.session is not None
-        self.session.commit()
+        if self._shared is not None:
+            if self._savepoint is not None and self._savepoint.is_active:
+                self._savepoint.commit()
+            self._shared.adopt(self._pending_events, self._has_messages)
+        else:
+            self.session.commit()
+            if self._has_messages and self._on_events_committed:
+                self._on_events_committed()
         events, self._pending_events = self._pending_events, []
         self.committed_events.extend(events)
-        if self._has_messages and self._on_events_committed:
-            self._on_events_committed()
         self._has_messages = False
 
     def rollback(self) -> None:
         assert self.session is not None
-        self.session.rollback()
+        if self._shared is not None:
+            if self._savepoint is not None and self._savepoint.is_active:
+                self._savepoint.rollback()
+        else:
+            self.session.rollback()
         self._pending_events = []
         self._has_messages = False
 
@@ -132,3 +164,67 @@ class UnitOfWork:
 def _dialect(handle: Connection | Session) -> str:
     bind = handle.get_bind() if isinstance(handle, Session) else handle
     return bind.dialect.name
+
+
+class SharedTransaction:
+    """One connection and one transaction for a batch of messages (see the module docstring).
+
+    ``unit()`` gives each message its unit of work (a savepoint); ``commit()`` commits them all and
+    then wakes the outbox relay once if any of them wrote events."""
+
+    def __init__(self, engine: Engine, tables: MessagingTables,
+                 on_events_committed: Callable[[], None] | None = None):
+        self._engine = engine
+        self._tables = tables
+        self._on_events_committed = on_events_committed
+        self._has_messages = False
+        self.connection: Connection | None = None
+        self.events: list[Event] = []
+
+    def __enter__(self) -> SharedTransaction:
+        self.connection = self._engine.connect()
+        self.connection.begin()
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        assert self.connection is not None
+        try:
+            self.connection.rollback()  # no-op after a commit
+        finally:
+            self.connection.close()
+            self.connection = None
+
+    def unit(self) -> UnitOfWork:
+        return UnitOfWork(self._engine, self._tables, shared=self)
+
+    def adopt(self, events: list[Event], has_messages: bool) -> None:
+        """A unit of work released its savepoint: its events commit with the batch."""
+        self.events.extend(events)
+        self._has_messages = self._has_messages or has_messages
+
+    def commit(self) -> None:
+        assert self.connection is not None
+        self.connection.commit()
+        if self._has_messages and self._on_events_committed:
+            self._on_events_committed()
+        self._has_messages = False
+
+
+def apply_each(engine: Engine, tables: MessagingTables, items: Sequence[T],
+               apply: Callable[[UnitOfWork, T], object],
+               on_events_committed: Callable[[], None] | None = None,
+               ) -> list[BaseException | None]:
+    """Apply ``apply(uow, item)`` to each item in one transaction, each in its own savepoint;
+    returns per item None (committed with the batch) or the exception that undid its changes.
+    If the batch's commit fails, that raises: nothing of the batch was committed."""
+    outcomes: list[BaseException | None] = []
+    with SharedTransaction(engine, tables, on_events_committed) as batch:
+        for item in items:
+            try:
+                apply(batch.unit(), item)
+            except Exception as exc:  # settled per message by the caller
+                outcomes.append(exc)
+            else:
+                outcomes.append(None)
+        batch.commit()
+    return outcomes

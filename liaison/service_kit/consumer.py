@@ -9,6 +9,12 @@ requeue it forever, and a body kombu cannot decode kills the consumer thread. Th
 * on failure republishes the message to ``<queue>.retry`` (back after ``RETRY_DELAY_MS``) with an
   attempt counter in its headers, and after ``MAX_ATTEMPTS`` failures parks it in ``<queue>.dead``
   with ``x-liaison-error``; infrastructure outages (database, broker) retry without using up attempts.
+
+``@consume(queue, batch=True)`` hands the method a list of what has arrived (up to ``BATCH_SIZE``)
+and expects back, per item, None (committed) or the exception that undid it; each item is then
+acked or retried on its own. At most ``BATCH_CONCURRENCY`` batches run at once, so under load the
+batches grow (one transaction and one commit for many messages) and when idle each message goes
+alone, at once (no waiting to fill a batch).
 """
 
 from __future__ import annotations
@@ -20,7 +26,10 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
+import eventlet
 from amqp.exceptions import AMQPError
+from eventlet.queue import Empty, LightQueue
+from eventlet.semaphore import Semaphore
 from kombu import Connection
 from kombu.exceptions import OperationalError as KombuOperationalError
 from nameko.exceptions import ContainerBeingKilled
@@ -113,12 +122,24 @@ class _RawQueueConsumer(QueueConsumer):
                 on_message=partial(self._on_raw_message, provider),
                 accept=None,
             )
-            consumer.qos(prefetch_count=self.prefetch_count)
+            # The prefetch applies to consumers started after it: set it, then start this one.
+            consumer.qos(prefetch_count=self._prefetch_for(provider))
+            consumer.consume()
             self._consumers[provider] = consumer
         return self._consumers.values()
 
+    def _prefetch_for(self, provider) -> int:
+        """nameko ties the prefetch to ``max_workers`` (one message per worker); a batch consumer
+        needs whole batches in hand, ``PREFETCH_COUNT`` of them."""
+        if provider.batch:
+            return int_setting(self.container.config, "PREFETCH_COUNT", 200)
+        return int(self.prefetch_count)
+
     def _on_raw_message(self, provider, message) -> None:
         self._unsettled += 1
+        if provider.batch:  # only queued here: the provider's dispatcher runs the batches
+            provider.handle_message(message)
+            return
         self.container.spawn_managed_thread(
             partial(provider.handle_message, message),
             identifier=f"{type(provider).__name__}.handle_message[{provider.queue_name}]",
@@ -128,12 +149,17 @@ class _RawQueueConsumer(QueueConsumer):
 class ReliableConsumer(Entrypoint):
     queue_consumer = _RawQueueConsumer()
 
-    def __init__(self, queue_name: str, raw: bool = False, **kwargs: Any):
-        """``raw=True`` hands the method a :class:`RawMessage`; otherwise a parsed ``Event``."""
+    def __init__(self, queue_name: str, raw: bool = False, batch: bool = False, **kwargs: Any):
+        """``raw=True`` hands the method a :class:`RawMessage`; otherwise a parsed ``Event``.
+        ``batch=True``: a list of them (see the module docstring)."""
         if queue_name not in topology.CONSUMER_QUEUES:
             raise ValueError(f"unknown queue {queue_name!r}: add it to liaison.messaging.topology")
         self.queue_name = queue_name
         self.raw = raw
+        self.batch = batch
+        self._pending: LightQueue = LightQueue()
+        self._in_flight = 0
+        self._dispatcher = None
         super().__init__(**kwargs)
 
     def setup(self) -> None:
@@ -145,14 +171,28 @@ class ReliableConsumer(Entrypoint):
         with Connection(config["AMQP_URI"], connect_timeout=10) as connection:
             connection.ensure_connection(max_retries=30)
             topology.declare_queue_set(connection, self.queue_name)
+        self.batch_size = max(1, int_setting(config, "BATCH_SIZE", 100))
+        self._slots = Semaphore(max(1, int_setting(config, "BATCH_CONCURRENCY", 2)))
         self.queue_consumer.register_provider(self)
         health.register_consumer_check(self.queue_name, self.queue_consumer)
 
+    def start(self) -> None:
+        if self.batch:
+            self._dispatcher = self.container.spawn_managed_thread(
+                self._dispatch_batches, identifier=f"batches[{self.queue_name}]")
+
     def stop(self) -> None:
         self.queue_consumer.unregister_provider(self)
+        # Graceful: what was already handed to us is still run, committed and acked.
+        while self.batch and (self._pending.qsize() or self._in_flight):
+            eventlet.sleep(0.01)
+        if self._dispatcher is not None:
+            self._dispatcher.kill()
 
     def kill(self) -> None:
         self.queue_consumer.unregister_provider(self)
+        if self._dispatcher is not None:
+            self._dispatcher.kill()
 
     def handle_message(self, message) -> None:
         arrived = time.perf_counter()
@@ -165,6 +205,9 @@ class ReliableConsumer(Entrypoint):
             except EventSchemaError as exc:
                 self._settle_failure(message, raw, exc)
                 return
+        if self.batch:
+            self._pending.put((message, raw, arrived, argument))
+            return
         try:
             self.container.spawn_worker(
                 self,
@@ -185,6 +228,61 @@ class ReliableConsumer(Entrypoint):
             self._settle_failure(message, raw, exc_info[1])
         metrics.HANDLER_SECONDS.labels(self.container.service_name, self.queue_name,
                                        raw.event_type).observe(time.perf_counter() - arrived)
+        return result, exc_info
+
+    # --- batches ----------------------------------------------------------------------------
+
+    def _dispatch_batches(self) -> None:
+        """Take what has arrived (up to ``batch_size``) whenever a batch slot is free."""
+        while True:
+            entries = [self._pending.get()]
+            self._slots.acquire()
+            while len(entries) < self.batch_size:
+                try:
+                    entries.append(self._pending.get_nowait())
+                except Empty:
+                    break
+            self._in_flight += len(entries)
+            metrics.CONSUMER_BATCH.labels(self.container.service_name,
+                                          self.queue_name).observe(len(entries))
+            try:
+                self.container.spawn_worker(
+                    self,
+                    ([entry[3] for entry in entries],),
+                    {},
+                    context_data={"message_id": entries[0][1].message_id or ""},
+                    handle_result=partial(self._settle_batch, entries),
+                )
+            except ContainerBeingKilled:
+                self._in_flight -= len(entries)
+                self._slots.release()
+                for message, *_ in entries:
+                    self.queue_consumer.requeue_message(message)
+                return
+
+    def _settle_batch(self, entries: list[tuple], worker_ctx, result=None, exc_info=None):
+        try:
+            if exc_info is not None:
+                outcomes: list[BaseException | None] = [exc_info[1]] * len(entries)
+            elif not isinstance(result, list) or len(result) != len(entries):
+                error = TypeError(f"a batch handler of {self.queue_name} must return one outcome "
+                                  f"per message, got {type(result).__name__}")
+                outcomes = [error] * len(entries)
+            else:
+                outcomes = result
+            service = self.container.service_name
+            now = time.perf_counter()
+            for (message, raw, arrived, _), outcome in zip(entries, outcomes, strict=True):
+                if outcome is None:
+                    self.queue_consumer.ack_message(message)
+                    self._count(raw, "ok")
+                else:
+                    self._settle_failure(message, raw, outcome)
+                metrics.HANDLER_SECONDS.labels(service, self.queue_name,
+                                               raw.event_type).observe(now - arrived)
+        finally:
+            self._in_flight -= len(entries)
+            self._slots.release()
         return result, exc_info
 
     def _count(self, raw: RawMessage, outcome: str) -> None:

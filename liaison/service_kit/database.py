@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable, Sequence
 from contextlib import contextmanager
+from typing import TypeVar
 
 import eventlet
 from nameko.extensions import DependencyProvider
@@ -19,11 +21,13 @@ from liaison import health
 from liaison.config import database_url, float_setting, int_setting
 from liaison.db.engine import make_engine
 from liaison.db.messaging_tables import MessagingTables
-from liaison.db.uow import UnitOfWork
+from liaison.db.uow import UnitOfWork, apply_each
 from liaison.messaging.publisher import BatchConfirmedPublisher
 from liaison.messaging.relay import OutboxRelay
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 class DatabaseAccess:
@@ -38,6 +42,12 @@ class DatabaseAccess:
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self._provider.engine, self._provider.tables, self._provider.wake_relay)
+
+    def each(self, items: Sequence[T], apply: Callable[[UnitOfWork, T], object]
+             ) -> list[BaseException | None]:
+        """A batch in one transaction, one savepoint per item (see ``liaison.db.uow``)."""
+        return apply_each(self._provider.engine, self._provider.tables, items, apply,
+                          self._provider.wake_relay)
 
     @contextmanager
     def read(self):

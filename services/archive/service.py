@@ -19,9 +19,9 @@ class ArchiveService:
 
     db = Database(messaging)
 
-    @consume("archive.case-events")
-    def handle_case_event(self, event: Event) -> None:
-        handlers.record_event(self.db.uow(), event)
+    @consume("archive.case-events", batch=True)
+    def handle_case_event(self, events: list[Event]) -> list[BaseException | None]:
+        return self.db.each(events, handlers.record_event)
 
     @rpc
     def get_case(self, tracking_number: str) -> dict | None:

@@ -18,12 +18,11 @@ class IntakeService:
 
     db = Database(messaging)
 
-    @consume("intake.submissions", raw=True)
-    def handle_submission(self, message: RawMessage) -> None:
+    @consume("intake.submissions", raw=True, batch=True)
+    def handle_submission(self, messages: list[RawMessage]) -> list[BaseException | None]:
         """AMQP: a form published to ``forms.events`` with routing key ``submission_received``."""
-        handlers.receive_submission(
-            self.db.uow(), message.body, source="amqp", content_type=message.content_type
-        )
+        return self.db.each(messages, lambda uow, message: handlers.receive_submission(
+            uow, message.body, source="amqp", content_type=message.content_type))
 
     @consume("intake.case-events")
     def handle_case_event(self, event: Event) -> None:

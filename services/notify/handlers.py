@@ -157,19 +157,41 @@ def deliver(
 ) -> str | None:
     """Claim one notification, send it, record the outcome (and its event). Returns the status,
     or None when another worker holds it or it is already settled."""
-    row = _claim(uow_factory(), notification_id, now())
-    if row is None:
-        return None
-    message = OutgoingMessage(row.id, row.case_id, row.kind, row.recipient, row.recipient_masked,
-                              row.subject, row.body)
-    channel: Channel | None = settings.channels.get(row.channel)
-    try:
-        if channel is None:
-            raise DeliveryError(f"no channel {row.channel!r} is configured")
-        channel.send(message)
-    except DeliveryError as exc:
-        return _record_failure(uow_factory(), row, str(exc), now(), settings.retry_delays)
-    return _record_sent_retrying(uow_factory, row, now)
+    return deliver_many(uow_factory, settings, [notification_id], now).get(notification_id)
+
+
+def deliver_many(
+    uow_factory: Callable[[], UnitOfWork],
+    settings: NotifySettings,
+    notification_ids: list[int],
+    now: Callable[[], datetime] = utcnow,
+) -> dict[int, str]:
+    """Claim the notifications (one transaction), send each, then record what was sent and what
+    failed (one transaction each). Returns the status of each notification this call claimed;
+    those another worker holds, or already settled, are left out."""
+    if not notification_ids:
+        return {}
+    rows = _claim(uow_factory(), notification_ids, now())
+    sent: list[Any] = []
+    failed: list[tuple[Any, str]] = []
+    for row in rows:
+        message = OutgoingMessage(row.id, row.case_id, row.kind, row.recipient,
+                                  row.recipient_masked, row.subject, row.body)
+        channel: Channel | None = settings.channels.get(row.channel)
+        try:
+            if channel is None:
+                raise DeliveryError(f"no channel {row.channel!r} is configured")
+            channel.send(message)
+        except DeliveryError as exc:
+            failed.append((row, str(exc)))
+        else:
+            sent.append(row)
+    statuses: dict[int, str] = {}
+    if sent:  # first: a message that has left must not be sent again
+        statuses.update(_record_sent_retrying(uow_factory, sent, now))
+    if failed:
+        statuses.update(_record_failures(uow_factory(), failed, now(), settings.retry_delays))
+    return statuses
 
 
 # How long a sent notification's record is retried through a database outage. It must stay below
@@ -177,66 +199,67 @@ def deliver(
 RECORD_SENT_RETRY_SECONDS = domain.STALE_CLAIM.total_seconds() * 0.75
 
 
-def _record_sent_retrying(uow_factory: Callable[[], UnitOfWork], row: Any,
-                          now: Callable[[], datetime]) -> str:
-    """The message has left: record that, riding out a database outage. Giving up at the first
-    error would leave the row ``sending`` until the claim goes stale, then send it again."""
+def _record_sent_retrying(uow_factory: Callable[[], UnitOfWork], rows: list[Any],
+                          now: Callable[[], datetime]) -> dict[int, str]:
+    """The messages have left: record that, riding out a database outage. Giving up at the first
+    error would leave the rows ``sending`` until the claim goes stale, then send them again."""
     deadline = time.monotonic() + RECORD_SENT_RETRY_SECONDS
     delay = 0.5
     while True:
         try:
-            return _record_sent(uow_factory(), row, now())
+            return _record_sent(uow_factory(), rows, now())
         except Exception as exc:
             if classify(exc) is not Failure.TRANSIENT or time.monotonic() + delay > deadline:
                 raise
-            log.warning("case %s: %s sent, recording it failed (%s); retrying in %.1fs",
-                        row.case_id, row.kind, type(exc).__name__, delay,
-                        extra={"case_id": row.case_id})
+            log.warning("%d notifications sent, recording them failed (%s); retrying in %.1fs",
+                        len(rows), type(exc).__name__, delay)
             time.sleep(delay)
             delay = min(delay * 2, 5.0)
 
 
-def _claim(uow: UnitOfWork, notification_id: int, now: datetime) -> Any | None:
+def _claim(uow: UnitOfWork, notification_ids: list[int], now: datetime) -> list[Any]:
     n = notifications.c
     with uow:
         claimed = uow.session.execute(
-            update(notifications).where(n.id == notification_id).where(_deliverable(now))
+            update(notifications).where(n.id.in_(notification_ids)).where(_deliverable(now))
             .values(status="sending", claimed_at=now)
-        ).rowcount
-        if claimed != 1:
-            return None
-        row = uow.session.execute(select(notifications).where(n.id == notification_id)).one()
+            .returning(*notifications.c)
+        ).all()
         uow.commit()
-        return row
+    return sorted(claimed, key=lambda row: row.id)
 
 
-def _record_sent(uow: UnitOfWork, row: Any, now: datetime) -> str:
-    attempts = row.attempts + 1
+def _record_sent(uow: UnitOfWork, rows: list[Any], now: datetime) -> dict[int, str]:
     with uow:
-        uow.session.execute(update(notifications).where(notifications.c.id == row.id)
-                            .values(status="sent", sent_at=now, attempts=attempts, last_error=None))
-        uow.publish(_outcome_event("notification_sent", row, attempts, None, now))
+        for row in rows:
+            uow.session.execute(update(notifications).where(notifications.c.id == row.id).values(
+                status="sent", sent_at=now, attempts=row.attempts + 1, last_error=None))
+            uow.publish(_outcome_event("notification_sent", row, row.attempts + 1, None, now))
         uow.commit()
-    log.info("case %s: %s sent to %s by %s", row.case_id, row.kind, row.recipient_masked,
-             row.channel, extra={"case_id": row.case_id})
-    return "sent"
+    for row in rows:
+        log.info("case %s: %s sent to %s by %s", row.case_id, row.kind, row.recipient_masked,
+                 row.channel, extra={"case_id": row.case_id})
+    return {row.id: "sent" for row in rows}
 
 
-def _record_failure(uow: UnitOfWork, row: Any, error: str, now: datetime,
-                    delays: tuple[float, ...]) -> str:
-    attempts = row.attempts + 1
-    retry_at = domain.next_attempt_after(attempts, now, delays)
-    status = "pending" if retry_at else "failed"
+def _record_failures(uow: UnitOfWork, failed: list[tuple[Any, str]], now: datetime,
+                     delays: tuple[float, ...]) -> dict[int, str]:
+    statuses: dict[int, str] = {}
     with uow:
-        uow.session.execute(update(notifications).where(notifications.c.id == row.id).values(
-            status=status, attempts=attempts, last_error=error[:2000],
-            next_attempt_at=retry_at or now))
-        if status == "failed":
-            uow.publish(_outcome_event("notification_failed", row, attempts, error, now))
+        for row, error in failed:
+            attempts = row.attempts + 1
+            retry_at = domain.next_attempt_after(attempts, now, delays)
+            statuses[row.id] = "pending" if retry_at else "failed"
+            uow.session.execute(update(notifications).where(notifications.c.id == row.id).values(
+                status=statuses[row.id], attempts=attempts, last_error=error[:2000],
+                next_attempt_at=retry_at or now))
+            if statuses[row.id] == "failed":
+                uow.publish(_outcome_event("notification_failed", row, attempts, error, now))
         uow.commit()
-    log.warning("case %s: %s to %s failed (attempt %d): %s", row.case_id, row.kind,
-                row.recipient_masked, attempts, error, extra={"case_id": row.case_id})
-    return status
+    for row, error in failed:
+        log.warning("case %s: %s to %s failed (attempt %d): %s", row.case_id, row.kind,
+                    row.recipient_masked, row.attempts + 1, error, extra={"case_id": row.case_id})
+    return statuses
 
 
 def _outcome_event(event_type: str, row: Any, attempts: int, error: str | None, now: datetime):

@@ -24,12 +24,15 @@ class NotifyService:
     db = Database(messaging)
     notifier = Notifier()
 
-    @consume("notify.case-events")
-    def handle_case_event(self, event: Event) -> None:
-        for notification_id in handlers.handle_event(self.db.uow(), self.notifier, event):
-            handlers.deliver(self.db.uow, self.notifier, notification_id)
+    @consume("notify.case-events", batch=True)
+    def handle_case_event(self, events: list[Event]) -> list[BaseException | None]:
+        planned: list[int] = []
+        outcomes = self.db.each(
+            events, lambda uow, event: planned.extend(handlers.handle_event(uow, self.notifier, event)))
+        handlers.deliver_many(self.db.uow, self.notifier, planned)
+        return outcomes
 
     @timer(interval=SWEEP_SECONDS)
     def deliver_due(self) -> None:
-        for notification_id in handlers.due_notifications(self.db.uow(), utcnow()):
-            handlers.deliver(self.db.uow, self.notifier, notification_id)
+        handlers.deliver_many(self.db.uow, self.notifier,
+                              handlers.due_notifications(self.db.uow(), utcnow()))

@@ -23,9 +23,9 @@ class RoutingService:
     db = Database(messaging)
     rules = RulesProvider()
 
-    @consume("routing.cases")
-    def handle_case_opened(self, event: Event) -> None:
-        handlers.route_case(self.db.uow(), self.rules, event)
+    @consume("routing.cases", batch=True)
+    def handle_case_opened(self, events: list[Event]) -> list[BaseException | None]:
+        return self.db.each(events, lambda uow, event: handlers.route_case(uow, self.rules, event))
 
     @rpc
     def act(self, case_id: str, request: dict) -> dict:

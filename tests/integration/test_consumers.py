@@ -237,3 +237,64 @@ def test_a_body_that_is_not_an_event_is_dead_lettered_at_once(clean_queues):
     assert body == b"\x00\x01 not an event"
     assert parked.headers["x-liaison-error-kind"] == "permanent"
     assert "not JSON" in parked.headers["x-liaison-error"]
+
+
+# --- batches -----------------------------------------------------------------------------------
+
+
+class BatchRecorder:
+    """A batch consumer that fails, every time, the one event whose case is ``LS-2026-000666``."""
+
+    name = "routing"
+    batches: list[list[str]] = []
+
+    @consume("routing.cases", batch=True)
+    def handle(self, events):
+        BatchRecorder.batches.append([event.case_id for event in events])
+        return [RuntimeError("bad case") if event.case_id == "LS-2026-000666" else None
+                for event in events]
+
+
+def test_a_batch_acks_each_message_on_its_own_and_retries_only_the_failed_one(clean_queues):
+    BatchRecorder.batches = []
+    good = [opened_event(f"LS-2026-{n:06d}") for n in range(200, 240)]
+    bad = opened_event("LS-2026-000666")
+    for event in [*good[:20], bad, *good[20:]]:  # waiting before the consumer starts: batches
+        publish_event(clean_queues, event)
+    with running(BatchRecorder, service_config(clean_queues, "sqlite://", MAX_ATTEMPTS=3,
+                                               BATCH_SIZE=16)):
+        wait_for(lambda: queue_depth(clean_queues, "routing.cases.dead") == 1, timeout=30,
+                 message="the failing message parked")
+        wait_for(lambda: queue_depth(clean_queues, "routing.cases") == 0, message="drained")
+    handled = [case for batch in BatchRecorder.batches for case in batch]
+    assert sorted(set(handled) - {bad.case_id}) == sorted(e.case_id for e in good)
+    assert handled.count(bad.case_id) == 3  # its own attempts; the others ran once
+    assert len(handled) == len(good) + 3
+    assert max(len(batch) for batch in BatchRecorder.batches) == 16  # not one by one
+    parked = get_message(clean_queues, "routing.cases.dead")
+    assert parked.properties["message_id"] == bad.event_id
+    assert parked.headers["x-liaison-error"] == "RuntimeError: bad case"
+
+
+class BatchHandlerCrashes:
+    name = "routing"
+    calls = 0
+
+    @consume("routing.cases", batch=True)
+    def handle(self, events):
+        BatchHandlerCrashes.calls += 1
+        if BatchHandlerCrashes.calls == 1:
+            raise RuntimeError("the whole batch failed (e.g. its commit)")
+        return [None] * len(events)
+
+
+def test_a_batch_that_fails_as_a_whole_is_retried_message_by_message(clean_queues):
+    BatchHandlerCrashes.calls = 0
+    events = [opened_event(f"LS-2026-{n:06d}") for n in range(300, 310)]
+    for event in events:
+        publish_event(clean_queues, event)
+    with running(BatchHandlerCrashes, service_config(clean_queues, "sqlite://")):
+        wait_for(lambda: BatchHandlerCrashes.calls >= 2 and queue_depth(
+            clean_queues, "routing.cases") + queue_depth(clean_queues, "routing.cases.retry") == 0,
+            timeout=30, message="the retried batch")
+    assert queue_depth(clean_queues, "routing.cases.dead") == 0

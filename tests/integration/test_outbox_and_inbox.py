@@ -4,11 +4,12 @@ import json
 
 import pytest
 from kombu import Connection, Exchange, Queue
-from sqlalchemy import func, insert, select
+from sqlalchemy import event, func, insert, select
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import sessionmaker
 
 from liaison.db.engine import make_engine
-from liaison.db.uow import UnitOfWork
+from liaison.db.uow import UnitOfWork, apply_each
 from liaison.events import new_event
 from liaison.messaging.publisher import ConfirmedPublisher
 from liaison.messaging.relay import OutboxRelay
@@ -80,6 +81,60 @@ def test_an_unclaimed_effect_rolls_back_with_its_claim(engine):
         # crash before commit
     with uow_for(engine) as uow:
         assert uow.claim("m-2", "h")  # so the redelivery applies it
+
+
+def sequences(engine) -> dict[int, int]:
+    with engine.connect() as conn:
+        return dict(conn.execute(select(tracking_sequences.c.year,
+                                        tracking_sequences.c.last_value)).all())
+
+
+def test_a_batch_commits_together_and_a_failed_item_undoes_only_itself(engine):
+    woken = []
+
+    def apply(uow: UnitOfWork, year: int) -> None:
+        with uow:
+            assert uow.claim(f"m-{year}", "batch")
+            uow.session.execute(insert(tracking_sequences).values(year=year, last_value=1))
+            uow.publish(rejected_event(year))
+            if year == 2027:
+                raise ValueError("this item is bad")
+            uow.commit()
+
+    outcomes = apply_each(engine, messaging, [2026, 2027, 2028], apply, lambda: woken.append(1))
+
+    assert outcomes[0] is None and outcomes[2] is None
+    assert isinstance(outcomes[1], ValueError)
+    assert sequences(engine) == {2026: 1, 2028: 1}  # the bad item's row is gone, not the others'
+    assert unpublished(engine) == 2  # and so is its event
+    assert woken == [1]  # one commit, one wake-up of the relay
+    with uow_for(engine) as uow:  # its inbox mark went too: a retry applies it
+        assert uow.claim("m-2027", "batch")
+        assert not uow.claim("m-2026", "batch")
+
+
+def test_a_batch_whose_commit_fails_commits_nothing(engine):
+    def apply(uow: UnitOfWork, year: int) -> None:
+        with uow:
+            uow.session.execute(insert(tracking_sequences).values(year=year, last_value=1))
+            uow.commit()
+
+    # 2026 twice: the second insert breaks the primary key inside its own savepoint only ...
+    outcomes = apply_each(engine, messaging, [2026, 2026, 2029], apply)
+    assert outcomes[0] is None and isinstance(outcomes[1], IntegrityError) and outcomes[2] is None
+    assert sequences(engine) == {2026: 1, 2029: 1}
+
+    # ... while a failing commit loses the whole batch, and says so (the caller retries each item)
+    def refuse(_connection) -> None:
+        raise OperationalError("COMMIT", {}, ConnectionError("server closed the connection"))
+
+    event.listen(engine, "commit", refuse)
+    try:
+        with pytest.raises(OperationalError):
+            apply_each(engine, messaging, [2030, 2031], apply)
+    finally:
+        event.remove(engine, "commit", refuse)
+    assert sequences(engine) == {2026: 1, 2029: 1}
 
 
 def test_relay_publishes_what_a_crash_left_behind(engine, clean_queues):
