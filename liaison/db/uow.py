@@ -21,13 +21,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, Table, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from liaison.db.messaging_tables import MessagingTables
+from liaison.db.statements import insert_row
 from liaison.events import Event
 
 T = TypeVar("T")
@@ -117,28 +119,17 @@ class UnitOfWork:
                         body: str, headers: dict[str, Any] | None = None) -> None:
         """Queue any message in the outbox (e.g. a station's feed), inside this transaction."""
         assert self.session is not None
-        self.session.execute(
-            insert(self._tables.outbox).values(
-                event_id=message_id,
-                event_type=kind,
-                exchange=exchange,
-                routing_key=routing_key,
-                body=body,
-                headers=headers,
-                created_at=datetime.now(UTC),
-                attempts=0,
-            )
-        )
+        insert_row(self.session, self._tables.outbox, {
+            "event_id": message_id, "event_type": kind, "exchange": exchange,
+            "routing_key": routing_key, "body": body, "headers": headers,
+            "created_at": datetime.now(UTC), "attempts": 0})
         self._has_messages = True
 
     def already_processed(self, message_id: str, handler: str) -> bool:
         assert self.session is not None
         inbox = self._tables.inbox
-        found = self.session.execute(
-            select(inbox.c.message_id).where(
-                inbox.c.message_id == message_id, inbox.c.handler == handler
-            )
-        ).first()
+        found = self.session.execute(_processed_statement(inbox), {
+            "message_id": message_id, "handler": handler}).first()
         return found is not None
 
     def claim(self, message_id: str, handler: str) -> bool:
@@ -149,16 +140,24 @@ class UnitOfWork:
         on the same message: the second waits for the first's commit and inserts nothing.
         """
         assert self.session is not None
-        dialect = _dialect(self.session)
-        module = postgresql if dialect == "postgresql" else sqlite
-        inbox = self._tables.inbox
-        inserted = self.session.execute(
-            module.insert(inbox)
-            .values(message_id=message_id, handler=handler, processed_at=datetime.now(UTC))
-            .on_conflict_do_nothing()
-            .returning(inbox.c.message_id)  # rowcount is not reliable here across drivers
-        ).first()
+        statement = _claim_statement(self._tables.inbox, _dialect(self.session))
+        inserted = self.session.execute(statement, {
+            "message_id": message_id, "handler": handler, "processed_at": datetime.now(UTC),
+        }).first()
         return inserted is not None
+
+
+@cache
+def _claim_statement(inbox: Table, dialect: str):
+    module = postgresql if dialect == "postgresql" else sqlite
+    return (module.insert(inbox).on_conflict_do_nothing()
+            .returning(inbox.c.message_id))  # rowcount is not reliable here across drivers
+
+
+@cache
+def _processed_statement(inbox: Table):
+    return select(inbox.c.message_id).where(inbox.c.message_id == bindparam("message_id"),
+                                            inbox.c.handler == bindparam("handler"))
 
 
 def _dialect(handle: Connection | Session) -> str:

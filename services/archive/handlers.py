@@ -7,11 +7,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from liaison.db.statements import insert_ignore, insert_row, update_where
 from liaison.db.uow import UnitOfWork
-from liaison.db.upsert import insert_ignore
 from liaison.events import TRANSITION_EVENTS, Event
 from liaison.privacy import mask_text
 from liaison.retention import ERASED, erased_submitter, erased_title
@@ -28,6 +28,10 @@ log = logging.getLogger(__name__)
 # The case events that can link a case into a deputy's archive (case_links.py): routings and steps.
 LINKING_EVENTS = frozenset({"case_routed", *TRANSITION_EVENTS})
 
+_LOCK_CASE = select(cases.c.case_id).where(cases.c.case_id == bindparam("case_id")).with_for_update()
+_HISTORY = select(case_events).where(case_events.c.case_id == bindparam("case_id")).order_by(
+    case_events.c.id)
+
 
 def record_event(uow: UnitOfWork, event: Event) -> bool:
     """Append ``event`` to its case's history and re-derive the case; False if already recorded."""
@@ -41,21 +45,19 @@ def record_event(uow: UnitOfWork, event: Event) -> bool:
         # Lock the case row so two archive instances fold one case's events one at a time.
         insert_ignore(session, cases, {"case_id": event.case_id, "updated_at": now,
                                        "notifications_sent": 0, "notifications_failed": 0})
-        session.execute(select(cases.c.case_id).where(cases.c.case_id == event.case_id)
-                        .with_for_update())
+        session.execute(_LOCK_CASE, {"case_id": event.case_id})
         if event.event_type == "case_anonymized":
             erase_personal_data(session, event.case_id)
         entry = HistoryEntry(event.event_id, event.event_type, event.case_id, event.occurred_at,
                              event.producer, event.actor, event.data)
-        session.execute(insert(case_events).values(
-            event_id=event.event_id, case_id=event.case_id, event_type=event.event_type,
-            producer=event.producer, actor=event.actor, occurred_at=event.occurred_at,
-            recorded_at=now, summary=describe(entry), data=event.data,
-        ))
+        insert_row(session, case_events, {
+            "event_id": event.event_id, "case_id": event.case_id, "event_type": event.event_type,
+            "producer": event.producer, "actor": event.actor, "occurred_at": event.occurred_at,
+            "recorded_at": now, "summary": describe(entry), "data": event.data,
+        })
         history = load_history(session, event.case_id)
         state = derive(event.case_id, history)
-        session.execute(update(cases).where(cases.c.case_id == event.case_id)
-                        .values(**_case_row(state)))
+        update_where(session, cases, {"case_id": event.case_id}, _case_row(state))
         if event.event_type in LINKING_EVENTS:
             roster = load_roster(session)
             if roster:
@@ -140,9 +142,7 @@ def load_history(session: Session, case_id: str) -> list[HistoryEntry]:
 
 
 def _history_rows(session: Session, case_id: str) -> list[Any]:
-    return list(session.execute(
-        select(case_events).where(case_events.c.case_id == case_id).order_by(case_events.c.id)
-    ).all())
+    return list(session.execute(_HISTORY, {"case_id": case_id}).all())
 
 
 def _entry(row: Any) -> HistoryEntry:

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from liaison.db.upsert import insert_ignore
+from liaison.db.statements import insert_ignore
 from services.archive.chain import GENESIS, Break, entry_hash, verify_chain
 from services.archive.models import chains, entries
 

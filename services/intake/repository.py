@@ -4,29 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from liaison.db.statements import insert_row
 from services.intake.models import cases, rejections, tracking_sequences
+
+_FIND_CASE = select(cases.c.tracking_number, cases.c.fingerprint).where(
+    cases.c.external_id == bindparam("external_id"))
+_BUMP_SEQUENCE = (update(tracking_sequences)
+                  .where(tracking_sequences.c.year == bindparam("b_year"))
+                  .values(last_value=tracking_sequences.c.last_value + 1)
+                  .returning(tracking_sequences.c.last_value))
 
 
 def find_case(session: Session, external_id: str) -> Any | None:
-    return session.execute(
-        select(cases.c.tracking_number, cases.c.fingerprint).where(
-            cases.c.external_id == external_id
-        )
-    ).first()
+    return session.execute(_FIND_CASE, {"external_id": external_id}).first()
 
 
 def next_sequence(session: Session, year: int) -> int:
     """The next case number of ``year``; the row lock serialises concurrent intakes."""
-    bumped = session.execute(
-        update(tracking_sequences)
-        .where(tracking_sequences.c.year == year)
-        .values(last_value=tracking_sequences.c.last_value + 1)
-        .returning(tracking_sequences.c.last_value)
-    ).scalar_one_or_none()
+    bumped = session.execute(_BUMP_SEQUENCE, {"b_year": year}).scalar_one_or_none()
     if bumped is not None:
         return int(bumped)
     try:
@@ -38,7 +37,7 @@ def next_sequence(session: Session, year: int) -> int:
 
 
 def add_case(session: Session, row: dict[str, Any]) -> None:
-    session.execute(insert(cases).values(**row))
+    insert_row(session, cases, row)
 
 
 def find_rejection(session: Session, body_sha256: str, source: str) -> Any | None:

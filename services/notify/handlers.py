@@ -9,10 +9,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 
+from liaison.db.statements import insert_ignore, update_where
 from liaison.db.uow import UnitOfWork
-from liaison.db.upsert import insert_ignore
 from liaison.events import Event, new_event
 from liaison.retention import ERASED
 from liaison.service_kit.failures import Failure, TransientError, classify
@@ -23,6 +23,12 @@ from services.notify.dependencies import NotifySettings
 from services.notify.models import cases, merges, notifications
 
 log = logging.getLogger(__name__)
+
+# Built once (see liaison/db/statements.py): the statements run for every event and notice.
+_CASE = select(cases).where(cases.c.case_id == bindparam("case_id"))
+_FOLLOWERS = (select(cases).join(merges, merges.c.case_id == cases.c.case_id)
+              .where(merges.c.into_case_id == bindparam("case_id")).order_by(cases.c.case_id))
+_PLANNED = select(notifications.c.id).where(notifications.c.source_event_id == bindparam("event_id"))
 
 
 def handle_event(uow: UnitOfWork, settings: NotifySettings, event: Event) -> list[int]:
@@ -45,10 +51,10 @@ def handle_event(uow: UnitOfWork, settings: NotifySettings, event: Event) -> lis
         session = uow.session
         if event.event_type == "case_routed":
             station = event.data["station"]
-            session.execute(update(cases).where(cases.c.case_id == event.case_id).values(
-                station=station["code"], station_name=station["name"],
-                station_email=station.get("contact_email"),
-                station_webhook=station.get("webhook_url")))
+            update_where(session, cases, {"case_id": event.case_id}, {
+                "station": station["code"], "station_name": station["name"],
+                "station_email": station.get("contact_email"),
+                "station_webhook": station.get("webhook_url")})
             case = _case(uow, event.case_id)
         elif event.event_type == "case_merged":
             insert_ignore(session, merges, {"case_id": event.case_id,
@@ -68,8 +74,7 @@ def handle_event(uow: UnitOfWork, settings: NotifySettings, event: Event) -> lis
         uow.commit()
         if not planned:
             return []
-        return list(session.execute(select(notifications.c.id).where(
-            notifications.c.source_event_id == event.event_id)).scalars().all())
+        return list(session.execute(_PLANNED, {"event_id": event.event_id}).scalars().all())
 
 
 def remember_case(uow: UnitOfWork, event: Event) -> None:
@@ -108,7 +113,7 @@ def erase_personal_data(uow: UnitOfWork, event: Event) -> None:
 
 
 def _case(uow: UnitOfWork, case_id: str) -> Any | None:
-    return uow.session.execute(select(cases).where(cases.c.case_id == case_id)).first()
+    return uow.session.execute(_CASE, {"case_id": case_id}).first()
 
 
 def _info(row: Any) -> domain.CaseInfo:
@@ -123,9 +128,7 @@ def _contact(row: Any) -> domain.Contact:
 
 def _followers(uow: UnitOfWork, case_id: str) -> list[domain.Contact]:
     """Submitters of the cases merged into ``case_id``."""
-    rows = uow.session.execute(
-        select(cases).join(merges, merges.c.case_id == cases.c.case_id)
-        .where(merges.c.into_case_id == case_id).order_by(cases.c.case_id)).all()
+    rows = uow.session.execute(_FOLLOWERS, {"case_id": case_id}).all()
     return [_contact(row) for row in rows]
 
 
@@ -134,19 +137,28 @@ def _followers(uow: UnitOfWork, case_id: str) -> list[domain.Contact]:
 
 def due_notifications(uow: UnitOfWork, now: datetime, limit: int = 50) -> list[int]:
     """Pending notifications whose time has come, and claims abandoned by a dead process."""
-    n = notifications.c
     with uow:
-        return list(uow.session.execute(
-            select(n.id).where(_deliverable(now)).order_by(n.id).limit(limit)
-        ).scalars().all())
+        return list(uow.session.execute(_DUE, {**_deliverable_at(now), "limit": limit})
+                    .scalars().all())
 
 
-def _deliverable(now: datetime):
-    n = notifications.c
-    return or_(
-        and_(n.status == "pending", n.next_attempt_at <= now),
-        and_(n.status == "sending", n.claimed_at < now - domain.STALE_CLAIM),
-    )
+# Deliverable: pending and due, or claimed by a process that has not finished within STALE_CLAIM.
+_n = notifications.c
+_DELIVERABLE = or_(
+    and_(_n.status == "pending", _n.next_attempt_at <= bindparam("now")),
+    and_(_n.status == "sending", _n.claimed_at < bindparam("stale_before")),
+)
+_DUE = select(_n.id).where(_DELIVERABLE).order_by(_n.id).limit(bindparam("limit"))
+_CLAIM = (
+    update(notifications)
+    .where(_n.id.in_(bindparam("ids", expanding=True)), _DELIVERABLE)
+    .values(status="sending", claimed_at=bindparam("now"))
+    .returning(*notifications.c)
+)
+
+
+def _deliverable_at(now: datetime) -> dict[str, datetime]:
+    return {"now": now, "stale_before": now - domain.STALE_CLAIM}
 
 
 def deliver(
@@ -218,13 +230,9 @@ def _record_sent_retrying(uow_factory: Callable[[], UnitOfWork], rows: list[Any]
 
 
 def _claim(uow: UnitOfWork, notification_ids: list[int], now: datetime) -> list[Any]:
-    n = notifications.c
     with uow:
-        claimed = uow.session.execute(
-            update(notifications).where(n.id.in_(notification_ids)).where(_deliverable(now))
-            .values(status="sending", claimed_at=now)
-            .returning(*notifications.c)
-        ).all()
+        claimed = uow.session.execute(_CLAIM, {"ids": list(notification_ids),
+                                               **_deliverable_at(now)}).all()
         uow.commit()
     return sorted(claimed, key=lambda row: row.id)
 
@@ -232,8 +240,9 @@ def _claim(uow: UnitOfWork, notification_ids: list[int], now: datetime) -> list[
 def _record_sent(uow: UnitOfWork, rows: list[Any], now: datetime) -> dict[int, str]:
     with uow:
         for row in rows:
-            uow.session.execute(update(notifications).where(notifications.c.id == row.id).values(
-                status="sent", sent_at=now, attempts=row.attempts + 1, last_error=None))
+            update_where(uow.session, notifications, {"id": row.id}, {
+                "status": "sent", "sent_at": now, "attempts": row.attempts + 1,
+                "last_error": None})
             uow.publish(_outcome_event("notification_sent", row, row.attempts + 1, None, now))
         uow.commit()
     for row in rows:

@@ -6,8 +6,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
-
+from liaison.db.statements import insert_row
 from liaison.db.uow import UnitOfWork
 from liaison.events import Event, new_event
 from liaison.timeutil import local
@@ -49,11 +48,11 @@ def route_case(uow: UnitOfWork, rules: Rules, event: Event) -> RoutingDecision |
         station = rules.registry.get(decision.station)
         now = rules.now()
         category = event.data.get("category")
-        session.execute(insert(decisions).values(
-            case_id=event.case_id, station=station.code, rule=decision.rule,
-            reason=decision.reason, town=decision.town,
-            deputies=deputies_on_duty(rules, station, now),
-            source_event_id=event.event_id, decided_at=now))
+        insert_row(session, decisions, {
+            "case_id": event.case_id, "station": station.code, "rule": decision.rule,
+            "reason": decision.reason, "town": decision.town,
+            "deputies": deputies_on_duty(rules, station, now),
+            "source_event_id": event.event_id, "decided_at": now})
         repository.add_case(session, {
             "case_id": event.case_id, "station": station.code, "status": ROUTED,
             "category": category, "opened_at": event.occurred_at, "updated_at": now})

@@ -5,21 +5,25 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from liaison.db.statements import insert_row
 from services.routing.models import assignments, cases, deadlines
 from services.routing.time_limits import Limits, WorkingCalendar, deadline, extend, warning_for
 
+_CASE_FOR_UPDATE = select(cases).where(cases.c.case_id == bindparam("case_id")).with_for_update()
+_OPEN_DEADLINES = select(deadlines).where(
+    deadlines.c.case_id == bindparam("case_id"), deadlines.c.completed_at.is_(None)
+).order_by(deadlines.c.id)
+
 
 def case_for_update(session: Session, case_id: str) -> Any | None:
-    return session.execute(
-        select(cases).where(cases.c.case_id == case_id).with_for_update()
-    ).first()
+    return session.execute(_CASE_FOR_UPDATE, {"case_id": case_id}).first()
 
 
 def add_case(session: Session, row: dict[str, Any]) -> None:
-    session.execute(insert(cases).values(**row))
+    insert_row(session, cases, row)
 
 
 def update_case(session: Session, case_id: str, **values: Any) -> None:
@@ -28,16 +32,16 @@ def update_case(session: Session, case_id: str, **values: Any) -> None:
 
 def add_assignment(session: Session, case_id: str, station: str, rule: str, reason: str,
                    actor: str, at: datetime) -> None:
-    session.execute(insert(assignments).values(case_id=case_id, station=station, rule=rule,
-                                               reason=reason, actor=actor, assigned_at=at))
+    insert_row(session, assignments, {"case_id": case_id, "station": station, "rule": rule,
+                                      "reason": reason, "actor": actor, "assigned_at": at})
 
 
 def start_phase(session: Session, case_id: str, phase: str, station: str, now: datetime,
                 limits: Limits, cal: WorkingCalendar) -> None:
     clock = deadline(phase, now, limits, cal)
-    session.execute(insert(deadlines).values(
-        case_id=case_id, phase=phase, station=station, started_at=now, warn_at=clock.warn_at,
-        due_at=clock.due_at, stage=0))
+    insert_row(session, deadlines, {
+        "case_id": case_id, "phase": phase, "station": station, "started_at": now,
+        "warn_at": clock.warn_at, "due_at": clock.due_at, "stage": 0})
 
 
 def end_phases(session: Session, case_id: str, phases: tuple[str, ...], now: datetime) -> None:
@@ -48,9 +52,7 @@ def end_phases(session: Session, case_id: str, phases: tuple[str, ...], now: dat
 
 
 def open_deadlines(session: Session, case_id: str) -> list[Any]:
-    return list(session.execute(select(deadlines).where(
-        deadlines.c.case_id == case_id, deadlines.c.completed_at.is_(None)
-    ).order_by(deadlines.c.id)).all())
+    return list(session.execute(_OPEN_DEADLINES, {"case_id": case_id}).all())
 
 
 def shift_open_deadlines(session: Session, case_id: str, working_days: int, warn_before: int,
