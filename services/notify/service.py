@@ -6,6 +6,7 @@ import os
 
 from nameko.timer import timer
 
+from liaison.db.uow import UnitOfWork
 from liaison.events import Event
 from liaison.service_kit.consumer import consume
 from liaison.service_kit.database import Database
@@ -26,10 +27,15 @@ class NotifyService:
 
     @consume("notify.case-events", batch=True)
     def handle_case_event(self, events: list[Event]) -> list[BaseException | None]:
-        planned: list[int] = []
-        outcomes = self.db.each(
-            events, lambda uow, event: planned.extend(handlers.handle_event(uow, self.notifier, event)))
-        handlers.deliver_many(self.db.uow, self.notifier, planned)
+        planned: dict[int, list[int]] = {}  # by position: an item may be applied twice
+
+        def plan(uow: UnitOfWork, position: int) -> None:
+            planned[position] = handlers.handle_event(uow, self.notifier, events[position])
+
+        outcomes = self.db.each(range(len(events)), plan)
+        handlers.deliver_many(self.db.uow, self.notifier, [
+            notification_id for position, ids in sorted(planned.items())
+            if outcomes[position] is None for notification_id in ids])
         return outcomes
 
     @timer(interval=SWEEP_SECONDS)

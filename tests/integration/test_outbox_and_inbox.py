@@ -113,6 +113,42 @@ def test_a_batch_commits_together_and_a_failed_item_undoes_only_itself(engine):
         assert not uow.claim("m-2026", "batch")
 
 
+def test_a_batch_without_failures_runs_straight_through_without_savepoints(engine):
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement.split()[0].upper())
+
+    def apply(uow: UnitOfWork, year: int) -> None:
+        with uow:
+            uow.session.execute(insert(tracking_sequences).values(year=year, last_value=1))
+            uow.commit()
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        assert apply_each(engine, messaging, [2026, 2027, 2028], apply) == [None, None, None]
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert statements.count("INSERT") == 3
+    assert "SAVEPOINT" not in statements
+    assert sequences(engine) == {2026: 1, 2027: 1, 2028: 1}
+
+
+def test_a_failure_the_handler_swallowed_still_undoes_that_item_alone(engine):
+    def apply(uow: UnitOfWork, year: int) -> None:
+        try:
+            with uow:
+                uow.session.execute(insert(tracking_sequences).values(year=year, last_value=1))
+                if year == 2027:
+                    raise ValueError("caught below, as intake does with a lost race")
+                uow.commit()
+        except ValueError:
+            pass  # carries on: its insert must not stay
+
+    assert apply_each(engine, messaging, [2026, 2027, 2028], apply) == [None, None, None]
+    assert sequences(engine) == {2026: 1, 2028: 1}
+
+
 def test_a_batch_whose_commit_fails_commits_nothing(engine):
     def apply(uow: UnitOfWork, year: int) -> None:
         with uow:
