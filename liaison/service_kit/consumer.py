@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import time
+import weakref
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -102,6 +103,11 @@ class _RawQueueConsumer(QueueConsumer):
 
     _unsettled = 0
 
+    def setup(self) -> None:
+        super().setup()
+        # per channel, the delivery tags handed out and not yet settled (see ack_messages)
+        self._outstanding: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
     def on_iteration(self) -> None:
         self._cancel_consumers_if_requested()
         if len(self._consumers) == 0 and self._unsettled <= 0:
@@ -109,11 +115,43 @@ class _RawQueueConsumer(QueueConsumer):
 
     def ack_message(self, message) -> None:
         self._unsettled -= 1
+        self._forget(message)
         _settle(super().ack_message, message, "ack")
+
+    def ack_messages(self, messages: list) -> None:
+        """Ack a batch in one frame (``multiple``) when it holds every message its channel still
+        has outstanding up to its last one; otherwise one ack each (a ``multiple`` ack would also
+        ack other handlers' messages still in flight)."""
+        channel = messages[0].channel if messages else None
+        outstanding = self._outstanding.get(channel) if channel is not None else None
+        if len(messages) < 2 or outstanding is None or any(m.channel is not channel
+                                                             for m in messages):
+            for message in messages:
+                self.ack_message(message)
+            return
+        tags = {message.delivery_tag for message in messages}
+        top = max(tags)
+        if any(tag <= top and tag not in tags for tag in outstanding):
+            for message in messages:
+                self.ack_message(message)
+            return
+        self._unsettled -= len(messages)
+        outstanding.difference_update(tags)
+        last = next(message for message in messages if message.delivery_tag == top)
+        if channel.connection:
+            _settle(lambda message: message.ack(multiple=True), last, "ack")
+        for message in messages:
+            message._state = "ACK"  # settled by the one multiple ack
 
     def requeue_message(self, message) -> None:
         self._unsettled -= 1
+        self._forget(message)
         _settle(super().requeue_message, message, "requeue")
+
+    def _forget(self, message) -> None:
+        outstanding = self._outstanding.get(message.channel)
+        if outstanding is not None:
+            outstanding.discard(message.delivery_tag)
 
     def get_consumers(self, consumer_cls, channel):
         for provider in self._providers:
@@ -137,6 +175,8 @@ class _RawQueueConsumer(QueueConsumer):
 
     def _on_raw_message(self, provider, message) -> None:
         self._unsettled += 1
+        if message.channel is not None:
+            self._outstanding.setdefault(message.channel, set()).add(message.delivery_tag)
         if provider.batch:  # only queued here: the provider's dispatcher runs the batches
             provider.handle_message(message)
             return
@@ -272,14 +312,16 @@ class ReliableConsumer(Entrypoint):
                 outcomes = result
             service = self.container.service_name
             now = time.perf_counter()
+            done = []
             for (message, raw, arrived, _), outcome in zip(entries, outcomes, strict=True):
                 if outcome is None:
-                    self.queue_consumer.ack_message(message)
+                    done.append(message)
                     self._count(raw, "ok")
                 else:
                     self._settle_failure(message, raw, outcome)
                 metrics.HANDLER_SECONDS.labels(service, self.queue_name,
                                                raw.event_type).observe(now - arrived)
+            self.queue_consumer.ack_messages(done)
         finally:
             self._in_flight -= len(entries)
             self._slots.release()

@@ -266,6 +266,7 @@ def test_a_batch_acks_each_message_on_its_own_and_retries_only_the_failed_one(cl
         wait_for(lambda: queue_depth(clean_queues, "routing.cases.dead") == 1, timeout=30,
                  message="the failing message parked")
         wait_for(lambda: queue_depth(clean_queues, "routing.cases") == 0, message="drained")
+    assert queue_depth(clean_queues, "routing.cases") == 0  # all acked: none came back at stop
     handled = [case for batch in BatchRecorder.batches for case in batch]
     assert sorted(set(handled) - {bad.case_id}) == sorted(e.case_id for e in good)
     assert handled.count(bad.case_id) == 3  # its own attempts; the others ran once
