@@ -27,6 +27,19 @@ def insert_ignore(conn: Connection | Session, table: Table, row: Mapping[str, An
     conn.execute(_insert_ignore(table, _dialect(conn)), dict(row))
 
 
+def insert_ignore_returning(conn: Connection | Session, table: Table, row: Mapping[str, Any],
+                            column: str) -> Any | None:
+    """``insert_ignore`` that returns ``column`` of the row it inserted, None if it conflicted
+    (so it can stand for a claim: the natural key of what it records)."""
+    return conn.execute(_insert_ignore_returning(table, _dialect(conn), column), dict(row)).scalar()
+
+
+def lock_or_create(conn: Connection | Session, table: Table, row: Mapping[str, Any]) -> None:
+    """Insert ``row`` or, if its primary key exists, lock that row for this transaction: one
+    statement for "make sure it exists, and let no one else change it until we commit"."""
+    conn.execute(_lock_or_create(table, _dialect(conn)), dict(row))
+
+
 def update_where(conn: Connection | Session, table: Table, where: Mapping[str, Any],
                  values: Mapping[str, Any]) -> int:
     """``UPDATE table SET values WHERE col = value AND …``; returns the rows matched."""
@@ -50,6 +63,21 @@ def _insert(table: Table) -> Insert:
 def _insert_ignore(table: Table, dialect: str) -> Insert:
     module = postgresql if dialect == "postgresql" else sqlite
     return module.insert(table).on_conflict_do_nothing()
+
+
+@cache
+def _insert_ignore_returning(table: Table, dialect: str, column: str) -> Insert:
+    return _insert_ignore(table, dialect).returning(table.c[column])
+
+
+@cache
+def _lock_or_create(table: Table, dialect: str) -> Insert:
+    module = postgresql if dialect == "postgresql" else sqlite
+    key = list(table.primary_key.columns)
+    statement = module.insert(table)
+    # a no-op update of the key: PostgreSQL locks the existing row, SQLite holds the database lock
+    return statement.on_conflict_do_update(index_elements=key,
+                                           set_={key[0].name: statement.excluded[key[0].name]})
 
 
 @cache

@@ -103,8 +103,8 @@ class _RawQueueConsumer(QueueConsumer):
 
     _unsettled = 0
 
-    def setup(self) -> None:
-        super().setup()
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
         # per channel, the delivery tags handed out and not yet settled (see ack_messages)
         self._outstanding: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 

@@ -10,7 +10,11 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from liaison.db.statements import insert_ignore, insert_row, update_where
+from liaison.db.statements import (
+    insert_ignore_returning,
+    lock_or_create,
+    update_where,
+)
 from liaison.db.uow import UnitOfWork
 from liaison.events import TRANSITION_EVENTS, Event
 from liaison.privacy import mask_text
@@ -28,7 +32,6 @@ log = logging.getLogger(__name__)
 # The case events that can link a case into a deputy's archive (case_links.py): routings and steps.
 LINKING_EVENTS = frozenset({"case_routed", *TRANSITION_EVENTS})
 
-_LOCK_CASE = select(cases.c.case_id).where(cases.c.case_id == bindparam("case_id")).with_for_update()
 _HISTORY = select(case_events).where(case_events.c.case_id == bindparam("case_id")).order_by(
     case_events.c.id)
 
@@ -38,23 +41,22 @@ def record_event(uow: UnitOfWork, event: Event) -> bool:
     if event.case_id is None:
         return False  # not about a case (e.g. a rejected submission)
     with uow:
-        if not uow.claim(event.event_id, "record_event"):
-            return False
         session = uow.session
         now = utcnow()
-        # Lock the case row so two archive instances fold one case's events one at a time.
-        insert_ignore(session, cases, {"case_id": event.case_id, "updated_at": now,
-                                       "notifications_sent": 0, "notifications_failed": 0})
-        session.execute(_LOCK_CASE, {"case_id": event.case_id})
-        if event.event_type == "case_anonymized":
-            erase_personal_data(session, event.case_id)
         entry = HistoryEntry(event.event_id, event.event_type, event.case_id, event.occurred_at,
                              event.producer, event.actor, event.data)
-        insert_row(session, case_events, {
+        # The history's unique event_id is the inbox here: a redelivery inserts nothing.
+        if insert_ignore_returning(session, case_events, {
             "event_id": event.event_id, "case_id": event.case_id, "event_type": event.event_type,
             "producer": event.producer, "actor": event.actor, "occurred_at": event.occurred_at,
             "recorded_at": now, "summary": describe(entry), "data": event.data,
-        })
+        }, "id") is None:
+            return False
+        # Lock the case row so two archive instances fold one case's events one at a time.
+        lock_or_create(session, cases, {"case_id": event.case_id, "updated_at": now,
+                                        "notifications_sent": 0, "notifications_failed": 0})
+        if event.event_type == "case_anonymized":
+            erase_personal_data(session, event.case_id)
         history = load_history(session, event.case_id)
         state = derive(event.case_id, history)
         update_where(session, cases, {"case_id": event.case_id}, _case_row(state))

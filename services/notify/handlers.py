@@ -7,11 +7,12 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import and_, bindparam, or_, select, update
 
-from liaison.db.statements import insert_ignore, update_where
+from liaison.db.statements import insert_ignore, insert_ignore_returning, update_where
 from liaison.db.uow import UnitOfWork
 from liaison.events import Event, new_event
 from liaison.retention import ERASED
@@ -28,7 +29,6 @@ log = logging.getLogger(__name__)
 _CASE = select(cases).where(cases.c.case_id == bindparam("case_id"))
 _FOLLOWERS = (select(cases).join(merges, merges.c.case_id == cases.c.case_id)
               .where(merges.c.into_case_id == bindparam("case_id")).order_by(cases.c.case_id))
-_PLANNED = select(notifications.c.id).where(notifications.c.source_event_id == bindparam("event_id"))
 
 
 def handle_event(uow: UnitOfWork, settings: NotifySettings, event: Event) -> list[int]:
@@ -40,22 +40,21 @@ def handle_event(uow: UnitOfWork, settings: NotifySettings, event: Event) -> lis
         erase_personal_data(uow, event)
         return []
     with uow:
-        if uow.already_processed(event.event_id, "notify"):
+        if not uow.claim(event.event_id, "notify"):
             return []
         case = _case(uow, event.case_id)
         if case is None:
-            # case_opened travels on another path and has not arrived yet: try again shortly.
+            # case_opened travels on another path and has not arrived yet: try again shortly
+            # (raising undoes the claim).
             raise TransientError(f"case {event.case_id}: {event.event_type} before case_opened")
-        if not uow.claim(event.event_id, "notify"):
-            return []
         session = uow.session
         if event.event_type == "case_routed":
             station = event.data["station"]
-            update_where(session, cases, {"case_id": event.case_id}, {
-                "station": station["code"], "station_name": station["name"],
-                "station_email": station.get("contact_email"),
-                "station_webhook": station.get("webhook_url")})
-            case = _case(uow, event.case_id)
+            assigned = {"station": station["code"], "station_name": station["name"],
+                        "station_email": station.get("contact_email"),
+                        "station_webhook": station.get("webhook_url")}
+            update_where(session, cases, {"case_id": event.case_id}, assigned)
+            case = SimpleNamespace(**{**case._asdict(), **assigned})
         elif event.event_type == "case_merged":
             insert_ignore(session, merges, {"case_id": event.case_id,
                                             "into_case_id": event.data["details"]["into"]})
@@ -63,18 +62,17 @@ def handle_event(uow: UnitOfWork, settings: NotifySettings, event: Event) -> lis
                               _contact(case), _followers(uow, event.case_id),
                               settings.addresses)
         now = utcnow()
+        ids = []
         for item in planned:
-            insert_ignore(session, notifications, {
+            ids.append(insert_ignore_returning(session, notifications, {
                 "dedupe_key": item.dedupe_key, "case_id": event.case_id, "kind": item.kind,
                 "audience": item.audience, "channel": item.channel, "recipient": item.recipient,
                 "recipient_masked": item.recipient_masked, "subject": item.subject,
                 "body": item.body, "status": "pending", "attempts": 0,
                 "source_event_id": event.event_id, "created_at": now, "next_attempt_at": now,
-            })
+            }, "id"))
         uow.commit()
-        if not planned:
-            return []
-        return list(session.execute(_PLANNED, {"event_id": event.event_id}).scalars().all())
+        return [notification_id for notification_id in ids if notification_id is not None]
 
 
 def remember_case(uow: UnitOfWork, event: Event) -> None:

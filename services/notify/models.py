@@ -61,8 +61,7 @@ notifications = Table(
     Column("status", String(16), nullable=False),
     Column("attempts", Integer, nullable=False),
     Column("last_error", Text),
-    # the notices an event planned are read back by it (services/notify/handlers.py)
-    Column("source_event_id", String(36), nullable=False, index=True),
+    Column("source_event_id", String(36), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("next_attempt_at", UtcDateTime, nullable=False),
     Column("claimed_at", UtcDateTime),
