@@ -49,6 +49,17 @@ def update_where(conn: Connection | Session, table: Table, where: Mapping[str, A
     return conn.execute(statement, params).rowcount
 
 
+def update_rows(conn: Connection | Session, table: Table, key: tuple[str, ...],
+                rows: list[Mapping[str, Any]]) -> None:
+    """Update many rows in one go (executemany): each row names its ``key`` columns' values and
+    the new values of the others; every row must have the same columns."""
+    if not rows:
+        return
+    values = tuple(column for column in rows[0] if column not in key)
+    conn.execute(_update(table, key, values), [
+        {**{f"w_{k}": row[k] for k in key}, **{f"v_{k}": row[k] for k in values}} for row in rows])
+
+
 def _dialect(conn: Connection | Session) -> str:
     bind = conn.get_bind() if isinstance(conn, Session) else conn
     return bind.dialect.name

@@ -26,12 +26,11 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, Table, bindparam, select
+from sqlalchemy import Connection, Engine, Table, bindparam, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from liaison.db.messaging_tables import MessagingTables
-from liaison.db.statements import insert_row
 from liaison.events import Event
 
 T = TypeVar("T")
@@ -57,13 +56,13 @@ class UnitOfWork:
         self._savepoint: Any = None
         self._committed = False
         self._pending_events: list[Event] = []
-        self._has_messages = False
+        self._outbox_rows: list[dict[str, Any]] = []
         self.session: Connection | Session | None = None
         self.committed_events: list[Event] = []
 
     def __enter__(self) -> UnitOfWork:
         self._pending_events = []
-        self._has_messages = False
+        self._outbox_rows = []
         self._committed = False
         if self._shared is not None:
             self.session = self._shared.connection
@@ -98,18 +97,19 @@ class UnitOfWork:
         """Commit (inside a shared transaction: release the savepoint; the batch commits later;
         after that only reads may follow in this ``with`` block)."""
         assert self.session is not None
+        rows, self._outbox_rows = self._outbox_rows, []
         if self._shared is not None:
             if self._savepoint is not None and self._savepoint.is_active:
                 self._savepoint.commit()
-            self._shared.adopt(self._pending_events, self._has_messages)
+            self._shared.adopt(self._pending_events, rows)
             self._committed = True
         else:
+            write_outbox(self.session, self._tables, rows)
             self.session.commit()
-            if self._has_messages and self._on_events_committed:
+            if rows and self._on_events_committed:
                 self._on_events_committed()
         events, self._pending_events = self._pending_events, []
         self.committed_events.extend(events)
-        self._has_messages = False
 
     def rollback(self) -> None:
         assert self.session is not None
@@ -121,7 +121,7 @@ class UnitOfWork:
         else:
             self.session.rollback()
         self._pending_events = []
-        self._has_messages = False
+        self._outbox_rows = []
 
     def publish(self, event: Event) -> None:
         """Queue an event in the outbox, inside this transaction."""
@@ -131,13 +131,13 @@ class UnitOfWork:
 
     def publish_message(self, message_id: str, kind: str, exchange: str, routing_key: str,
                         body: str, headers: dict[str, Any] | None = None) -> None:
-        """Queue any message in the outbox (e.g. a station's feed), inside this transaction."""
+        """Queue any message in the outbox (e.g. a station's feed), inside this transaction: the
+        rows are written at commit, all in one statement (with a batch's, at the batch's commit)."""
         assert self.session is not None
-        insert_row(self.session, self._tables.outbox, {
+        self._outbox_rows.append({
             "event_id": message_id, "event_type": kind, "exchange": exchange,
             "routing_key": routing_key, "body": body, "headers": headers,
             "created_at": datetime.now(UTC), "attempts": 0})
-        self._has_messages = True
 
     def already_processed(self, message_id: str, handler: str) -> bool:
         assert self.session is not None
@@ -159,6 +159,11 @@ class UnitOfWork:
             "message_id": message_id, "handler": handler, "processed_at": datetime.now(UTC),
         }).first()
         return inserted is not None
+
+
+@cache
+def _outbox_insert(outbox: Table):
+    return insert(outbox)
 
 
 @cache
@@ -196,7 +201,7 @@ class SharedTransaction:
         self._engine = engine
         self._tables = tables
         self._on_events_committed = on_events_committed
-        self._has_messages = False
+        self._outbox_rows: list[dict[str, Any]] = []
         self.connection: Connection | None = None
         self.events: list[Event] = []
 
@@ -216,17 +221,25 @@ class SharedTransaction:
     def unit(self) -> UnitOfWork:
         return UnitOfWork(self._engine, self._tables, shared=self)
 
-    def adopt(self, events: list[Event], has_messages: bool) -> None:
-        """A unit of work released its savepoint: its events commit with the batch."""
+    def adopt(self, events: list[Event], outbox_rows: list[dict[str, Any]]) -> None:
+        """A unit of work committed (released its savepoint): its events commit with the batch."""
         self.events.extend(events)
-        self._has_messages = self._has_messages or has_messages
+        self._outbox_rows.extend(outbox_rows)
 
     def commit(self) -> None:
         assert self.connection is not None
+        rows, self._outbox_rows = self._outbox_rows, []
+        write_outbox(self.connection, self._tables, rows)
         self.connection.commit()
-        if self._has_messages and self._on_events_committed:
+        if rows and self._on_events_committed:
             self._on_events_committed()
-        self._has_messages = False
+
+
+def write_outbox(conn: Connection | Session, tables: MessagingTables,
+                 rows: list[dict[str, Any]]) -> None:
+    """The outbox rows of a transaction, in one statement (a multi-row insert)."""
+    if rows:
+        conn.execute(_outbox_insert(tables.outbox), rows)
 
 
 def apply_each(engine: Engine, tables: MessagingTables, items: Sequence[T],

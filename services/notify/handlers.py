@@ -12,7 +12,12 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, or_, select, update
 
-from liaison.db.statements import insert_ignore, insert_ignore_returning, update_where
+from liaison.db.statements import (
+    insert_ignore,
+    insert_ignore_returning,
+    update_rows,
+    update_where,
+)
 from liaison.db.uow import UnitOfWork
 from liaison.events import Event, new_event
 from liaison.retention import ERASED
@@ -237,10 +242,10 @@ def _claim(uow: UnitOfWork, notification_ids: list[int], now: datetime) -> list[
 
 def _record_sent(uow: UnitOfWork, rows: list[Any], now: datetime) -> dict[int, str]:
     with uow:
+        update_rows(uow.session, notifications, ("id",), [
+            {"id": row.id, "status": "sent", "sent_at": now, "attempts": row.attempts + 1,
+             "last_error": None} for row in rows])
         for row in rows:
-            update_where(uow.session, notifications, {"id": row.id}, {
-                "status": "sent", "sent_at": now, "attempts": row.attempts + 1,
-                "last_error": None})
             uow.publish(_outcome_event("notification_sent", row, row.attempts + 1, None, now))
         uow.commit()
     for row in rows:
