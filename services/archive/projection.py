@@ -13,6 +13,11 @@ from typing import Any
 from liaison.events import DEADLINE_EVENTS, TRANSITION_EVENTS
 
 # Among events of the same instant, the order they belong in (a decline before the re-routing).
+# Events whose only effect on the case is one more on a counter (and a later updated_at): the
+# archive adds them to the case row as they come instead of deriving the whole case again.
+COUNTER_EVENTS = {"notification_sent": "notifications_sent",
+                  "notification_failed": "notifications_failed"}
+
 _TIE_ORDER = {"case_opened": 0, **{t: 1 for t in TRANSITION_EVENTS}, "case_routed": 2,
               **{t: 3 for t in DEADLINE_EVENTS}, "notification_sent": 4, "notification_failed": 4}
 
@@ -100,10 +105,9 @@ def apply(state: CaseState, entry: HistoryEntry) -> None:
     elif kind in DEADLINE_EVENTS:
         if data["phase"] in state.deadlines or not state.deadlines:
             state.alerts[data["phase"]] = {"level": data["level"], "step": data["step"]}
-    elif kind == "notification_sent":
-        state.notifications_sent += 1
-    elif kind == "notification_failed":
-        state.notifications_failed += 1
+    elif kind in COUNTER_EVENTS:
+        counter = COUNTER_EVENTS[kind]
+        setattr(state, counter, getattr(state, counter) + 1)
 
 
 def _set_deadlines(state: CaseState, deadlines: dict[str, str]) -> None:
