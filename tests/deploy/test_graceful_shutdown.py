@@ -102,3 +102,61 @@ def test_sigterm_finishes_in_flight_work_and_loses_nothing(amqp_uri, tmp_path):
     assert len(routed) == 2  # the two case_routed events were published
     # acked after commit: the two applied are gone; the two never started wait for the next start
     assert waiting == 2 and set(remaining) == {e.event_id for e in events} - in_flight
+
+
+def test_sigterm_lets_a_batch_consumer_commit_and_ack_what_it_holds(amqp_uri, tmp_path):
+    """A batch consumer holds more than it runs (its prefetch): at SIGTERM the batch in flight and
+    the messages already handed to it are committed and acked; the rest stay in the queue."""
+    database = f"sqlite:///{tmp_path}/<service>.db"
+    url = database.replace("<service>", "routing")
+    upgrade("routing", url)
+    markers = tmp_path / "started"
+    markers.mkdir()
+    env = {**os.environ, "AMQP_URI": amqp_uri, "DATABASE_URL": database, "METRICS_PORT": "0",
+           "BATCH_SIZE": "2", "BATCH_CONCURRENCY": "1", "PREFETCH_COUNT": "3",
+           "SLOW_SECONDS": "1", "SLOW_MARKER_DIR": str(markers), "OUTBOX_POLL_SECONDS": "30",
+           "LOG_LEVEL": "WARNING",
+           "PYTHONWARNINGS": "ignore::UserWarning,ignore::DeprecationWarning"}
+    with Connection(amqp_uri) as conn:
+        conn.default_channel.queue_purge("routing.cases")
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from liaison.metrics import main; main()", "routing", "run",
+         "--config", str(config_path()), "tests.deploy.slow_service:SlowBatchService"],
+        cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    events = [_case_opened(100 + i) for i in range(8)]
+    try:
+        wait_for(lambda: consumer_count(amqp_uri, "routing.cases") > 0, timeout=60,
+                 message="the service to consume")
+        with Connection(amqp_uri) as conn:
+            producer = conn.Producer(conn.default_channel)
+            for event in events:
+                producer.publish(event.to_json().encode(),
+                                 exchange=topology.exchange("intake.events"),
+                                 routing_key="case_opened", delivery_mode=2,
+                                 content_type="application/json", message_id=event.event_id)
+        wait_for(lambda: len(list(markers.iterdir())) >= 1, timeout=20, message="a batch running")
+        process.send_signal(signal.SIGTERM)
+        started = time.monotonic()
+        output, _ = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, output.decode(errors="replace")[-3000:]
+    assert time.monotonic() - started < 30
+
+    handled = {p.name for p in markers.iterdir()}
+    engine = make_engine(url, pool_size=1)
+    with engine.connect() as conn:
+        applied = set(conn.execute(select(messaging.inbox.c.message_id)).scalars())
+        unpublished = conn.execute(select(func.count()).where(
+            messaging.outbox.c.published_at.is_(None))).scalar_one()
+    engine.dispose()
+    with Connection(amqp_uri) as conn:
+        queue = topology.consumer_queue("routing.cases")(conn.channel())
+        remaining = []
+        while (message := queue.get(no_ack=True)) is not None:
+            remaining.append(message.properties["message_id"])
+    assert applied == handled and applied  # whatever it started, it committed
+    assert unpublished == 0  # and relayed
+    assert len(applied) < len(events)  # it stopped taking more ...
+    assert sorted(remaining) == sorted({e.event_id for e in events} - applied)  # ... and acked
