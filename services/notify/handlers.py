@@ -181,15 +181,15 @@ def deliver_many(
     notification_ids: list[int],
     now: Callable[[], datetime] = utcnow,
 ) -> dict[int, str]:
-    """Claim the notifications (one transaction), send each, then record what was sent and what
-    failed (one transaction each). Returns the status of each notification this call claimed;
-    those another worker holds, or already settled, are left out."""
+    """Claim the notifications (one transaction), send each and record it as sent before the next
+    is sent (a crash between a send and its record repeats that one message only), then record the
+    failures (one transaction). Returns the status of each notification this call claimed; those
+    another worker holds, or already settled, are left out."""
     if not notification_ids:
         return {}
-    rows = _claim(uow_factory(), notification_ids, now())
-    sent: list[Any] = []
+    statuses: dict[int, str] = {}
     failed: list[tuple[Any, str]] = []
-    for row in rows:
+    for row in _claim(uow_factory(), notification_ids, now()):
         message = OutgoingMessage(row.id, row.case_id, row.kind, row.recipient,
                                   row.recipient_masked, row.subject, row.body)
         channel: Channel | None = settings.channels.get(row.channel)
@@ -200,10 +200,7 @@ def deliver_many(
         except DeliveryError as exc:
             failed.append((row, str(exc)))
         else:
-            sent.append(row)
-    statuses: dict[int, str] = {}
-    if sent:  # first: a message that has left must not be sent again
-        statuses.update(_record_sent_retrying(uow_factory, sent, now))
+            statuses.update(_record_sent_retrying(uow_factory, [row], now))
     if failed:
         statuses.update(_record_failures(uow_factory(), failed, now(), settings.retry_delays))
     return statuses
