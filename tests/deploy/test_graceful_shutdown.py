@@ -37,6 +37,35 @@ def _case_opened(i: int):
         actor="anonymous", occurred_at=now)
 
 
+def _start(service: str, env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-c", "from liaison.metrics import main; main()", "routing", "run",
+         "--config", str(config_path()), f"tests.deploy.slow_service:{service}"],
+        cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def _publish(amqp_uri: str, events: list) -> None:
+    with Connection(amqp_uri) as conn:
+        producer = conn.Producer(conn.default_channel)
+        for event in events:
+            producer.publish(event.to_json().encode(), exchange=topology.exchange("intake.events"),
+                             routing_key="case_opened", delivery_mode=2,
+                             content_type="application/json", message_id=event.event_id)
+
+
+def _applied_and_unpublished(url: str) -> tuple[set[str], int]:
+    """The event ids the handlers committed, and how many of their events were not relayed."""
+    engine = make_engine(url, pool_size=1)
+    try:
+        with engine.connect() as conn:
+            applied = set(conn.execute(select(messaging.inbox.c.message_id)).scalars())
+            unpublished = conn.execute(select(func.count()).where(
+                messaging.outbox.c.published_at.is_(None))).scalar_one()
+    finally:
+        engine.dispose()
+    return applied, unpublished
+
+
 def test_sigterm_finishes_in_flight_work_and_loses_nothing(amqp_uri, tmp_path):
     database = f"sqlite:///{tmp_path}/<service>.db"
     url = database.replace("<service>", "routing")
@@ -52,20 +81,12 @@ def test_sigterm_finishes_in_flight_work_and_loses_nothing(amqp_uri, tmp_path):
     with Connection(amqp_uri) as conn:
         watch(conn.default_channel).declare()
         conn.default_channel.queue_purge("routing.cases")
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from liaison.metrics import main; main()", "routing", "run",
-         "--config", str(config_path()), "tests.deploy.slow_service:SlowService"],
-        cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    process = _start("SlowService", env)
     try:
         wait_for(lambda: consumer_count(amqp_uri, "routing.cases") > 0, timeout=60,
                  message="the service to consume")
         events = [_case_opened(i) for i in range(4)]
-        with Connection(amqp_uri) as conn:
-            producer = conn.Producer(conn.default_channel)
-            for event in events:
-                producer.publish(event.to_json().encode(), exchange=topology.exchange("intake.events"),
-                                 routing_key="case_opened", delivery_mode=2,
-                                 content_type="application/json", message_id=event.event_id)
+        _publish(amqp_uri, events)
         # two workers: two handlers in flight, two messages waiting in the queue
         wait_for(lambda: len(list(markers.iterdir())) == 2, timeout=20, message="two in flight")
         process.send_signal(signal.SIGTERM)
@@ -79,12 +100,7 @@ def test_sigterm_finishes_in_flight_work_and_loses_nothing(amqp_uri, tmp_path):
     in_flight = {p.name for p in markers.iterdir()}
     assert len(in_flight) == 2
 
-    engine = make_engine(url, pool_size=1)
-    with engine.connect() as conn:
-        applied = set(conn.execute(select(messaging.inbox.c.message_id)).scalars())
-        unpublished = conn.execute(select(func.count()).where(
-            messaging.outbox.c.published_at.is_(None))).scalar_one()
-    engine.dispose()
+    applied, unpublished = _applied_and_unpublished(url)
     assert applied == in_flight  # the handlers in flight committed
     assert unpublished == 0  # and what they committed was relayed before the exit
     with Connection(amqp_uri) as conn:
@@ -119,21 +135,12 @@ def test_sigterm_lets_a_batch_consumer_commit_and_ack_what_it_holds(amqp_uri, tm
            "PYTHONWARNINGS": "ignore::UserWarning,ignore::DeprecationWarning"}
     with Connection(amqp_uri) as conn:
         conn.default_channel.queue_purge("routing.cases")
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from liaison.metrics import main; main()", "routing", "run",
-         "--config", str(config_path()), "tests.deploy.slow_service:SlowBatchService"],
-        cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    process = _start("SlowBatchService", env)
     events = [_case_opened(100 + i) for i in range(8)]
     try:
         wait_for(lambda: consumer_count(amqp_uri, "routing.cases") > 0, timeout=60,
                  message="the service to consume")
-        with Connection(amqp_uri) as conn:
-            producer = conn.Producer(conn.default_channel)
-            for event in events:
-                producer.publish(event.to_json().encode(),
-                                 exchange=topology.exchange("intake.events"),
-                                 routing_key="case_opened", delivery_mode=2,
-                                 content_type="application/json", message_id=event.event_id)
+        _publish(amqp_uri, events)
         wait_for(lambda: len(list(markers.iterdir())) >= 1, timeout=20, message="a batch running")
         process.send_signal(signal.SIGTERM)
         started = time.monotonic()
@@ -145,12 +152,7 @@ def test_sigterm_lets_a_batch_consumer_commit_and_ack_what_it_holds(amqp_uri, tm
     assert time.monotonic() - started < 30
 
     handled = {p.name for p in markers.iterdir()}
-    engine = make_engine(url, pool_size=1)
-    with engine.connect() as conn:
-        applied = set(conn.execute(select(messaging.inbox.c.message_id)).scalars())
-        unpublished = conn.execute(select(func.count()).where(
-            messaging.outbox.c.published_at.is_(None))).scalar_one()
-    engine.dispose()
+    applied, unpublished = _applied_and_unpublished(url)
     with Connection(amqp_uri) as conn:
         queue = topology.consumer_queue("routing.cases")(conn.channel())
         remaining = []
