@@ -439,10 +439,15 @@ def new_event(
 
 def parse_event(body: bytes | str | dict[str, Any]) -> Event:
     """Validate a received message body; raises EventSchemaError naming what is wrong."""
-    if isinstance(body, bytes | str):
+    if isinstance(body, bytes):
+        try:  # the contract is UTF-8; json.loads alone would also take UTF-16 and UTF-32
+            body = body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise EventSchemaError({"_body": [f"not UTF-8: {exc}"]}) from None
+    if isinstance(body, str):
         try:
             body = json.loads(body)
-        except (ValueError, UnicodeDecodeError) as exc:
+        except ValueError as exc:
             raise EventSchemaError({"_body": [f"not JSON: {exc}"]}) from None
     if not isinstance(body, dict):
         raise EventSchemaError({"_body": ["an event must be a JSON object"]})

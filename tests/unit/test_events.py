@@ -41,6 +41,15 @@ def test_parse_event_names_what_is_wrong(body, field):
     assert field in caught.value.reasons
 
 
+def test_an_event_in_another_unicode_encoding_is_refused():
+    # json.loads alone detects UTF-16/32 and would accept it; the contract says UTF-8
+    event = new_event("case_routed", "LS-1", routed_data(), actor="routing")
+    for encoding in ("utf-16", "utf-32"):
+        with pytest.raises(EventSchemaError) as caught:
+            parse_event(event.to_json().encode(encoding))
+        assert "not UTF-8" in caught.value.reasons["_body"][0]
+
+
 def test_parse_event_checks_the_data_schema():
     event = new_event("case_routed", "LS-1", routed_data(), actor="routing")
     body = event.to_json().replace('"rule":"town-general",', "")
