@@ -212,6 +212,9 @@ def main(argv: list[str] | None = None) -> None:
         warnings.simplefilter("ignore")  # nameko 2.14 imports pkg_resources
         from nameko.cli.main import main as nameko_main
     sys.argv = ["nameko", *nameko_args]
+    from liaison.service_kit.shutdown import bound_graceful_stop
+
+    bound_graceful_stop()
     # The endpoint starts when the hub first runs, i.e. once nameko is starting the service;
     # nameko configures logging first, so the chosen port is logged in the service's format.
     eventlet.spawn_after(0, serve, service)

@@ -22,6 +22,7 @@ from liaison.events import new_event
 from liaison.messaging import topology
 from liaison.processes import consumer_count
 from services.routing.models import messaging
+from tests.support import broker
 from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.broker
@@ -162,3 +163,31 @@ def test_sigterm_lets_a_batch_consumer_commit_and_ack_what_it_holds(amqp_uri, tm
     assert unpublished == 0  # and relayed
     assert len(applied) < len(events)  # it stopped taking more ...
     assert sorted(remaining) == sorted({e.event_id for e in events} - applied)  # ... and acked
+
+
+def test_sigterm_with_the_broker_gone_exits_after_the_stop_timeout(tmp_path):
+    """The consumer thread is stuck reconnecting, so the graceful stop cannot finish: past
+    STOP_TIMEOUT_SECONDS the process says why and exits 1 instead of waiting for SIGKILL."""
+    amqp_uri = broker.create_vhost()
+    database = f"sqlite:///{tmp_path}/<service>.db"
+    upgrade("routing", database.replace("<service>", "routing"))
+    env = {**os.environ, "AMQP_URI": amqp_uri, "DATABASE_URL": database, "METRICS_PORT": "0",
+           "STOP_TIMEOUT_SECONDS": "3", "SLOW_MARKER_DIR": str(tmp_path), "LOG_LEVEL": "WARNING",
+           "PYTHONWARNINGS": "ignore::UserWarning,ignore::DeprecationWarning"}
+    process = _start("SlowService", env)
+    try:
+        wait_for(lambda: consumer_count(amqp_uri, "routing.cases") > 0, timeout=60,
+                 message="the service to consume")
+        broker.delete_vhost(amqp_uri)  # the broker closes its connections and refuses new ones
+        time.sleep(1)
+        process.send_signal(signal.SIGTERM)
+        started = time.monotonic()
+        output, _ = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        broker.delete_vhost(amqp_uri)
+    waited = time.monotonic() - started
+    assert process.returncode == 1, output.decode(errors="replace")[-3000:]
+    assert 3 <= waited < 20
+    assert b"graceful stop did not finish in 3s" in output
