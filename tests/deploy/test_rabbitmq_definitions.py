@@ -14,7 +14,7 @@ import pytest
 from kombu import Connection
 
 from liaison.config import REPO_ROOT
-from liaison.messaging import topology
+from liaison.messaging import scratch, topology
 from tests.support import broker
 
 RABBITMQ = REPO_ROOT / "deploy" / "rabbitmq"
@@ -106,7 +106,7 @@ def test_the_broker_accepts_the_definitions_and_then_the_services_declarations()
 def _get(path: str):
     import urllib.request
 
-    request = urllib.request.Request(broker.MANAGEMENT + path, headers={
+    request = urllib.request.Request(scratch.MANAGEMENT + path, headers={
         "Authorization": "Basic " + base64.b64encode(b"guest:guest").decode()})
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())

@@ -2,63 +2,29 @@
 
 from __future__ import annotations
 
-import base64
-import json
 import os
-import shutil
-import subprocess
-import urllib.error
 import urllib.parse
-import urllib.request
-import uuid
+
+from liaison.messaging import scratch
 
 BASE_URI = os.environ.get("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")
-MANAGEMENT = os.environ.get("RABBITMQ_MANAGEMENT_URL", "http://127.0.0.1:15672")
-_AUTH = "Basic " + base64.b64encode(b"guest:guest").decode()
 
 
 def _api(method: str, path: str, body: dict | None = None) -> int:
-    request = urllib.request.Request(
-        MANAGEMENT + path, method=method, data=json.dumps(body).encode() if body else None,
-        headers={"Authorization": _AUTH, "Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
+    return scratch.api(BASE_URI, method, path, body)
 
 
 def management_available() -> bool:
-    try:
-        return _api("GET", "/api/overview") == 200
-    except OSError:
-        return False
+    return scratch.management_available(BASE_URI)
 
 
 def create_vhost() -> str:
     """A fresh virtual host; returns its AMQP URI."""
-    name = f"liaison_test_{uuid.uuid4().hex[:10]}"
-    quoted = urllib.parse.quote(name, safe="")
-    if management_available():
-        _api("PUT", f"/api/vhosts/{quoted}")
-        _api("PUT", f"/api/permissions/{quoted}/guest",
-             {"configure": ".*", "write": ".*", "read": ".*"})
-    elif shutil.which("rabbitmqctl"):
-        subprocess.run(["rabbitmqctl", "add_vhost", name], check=True, capture_output=True)
-        subprocess.run(["rabbitmqctl", "set_permissions", "-p", name, "guest", ".*", ".*", ".*"],
-                       check=True, capture_output=True)
-    else:
-        raise RuntimeError("need the RabbitMQ management API or rabbitmqctl to make a test vhost")
-    return f"{BASE_URI.rstrip('/')}/{quoted}"
+    return scratch.create_vhost(BASE_URI, "liaison_test")
 
 
 def delete_vhost(uri: str) -> None:
-    quoted = uri.rsplit("/", 1)[1]
-    if management_available():
-        _api("DELETE", f"/api/vhosts/{quoted}")
-    elif shutil.which("rabbitmqctl"):
-        subprocess.run(["rabbitmqctl", "delete_vhost", urllib.parse.unquote(quoted)],
-                       capture_output=True)
+    scratch.delete_vhost(BASE_URI, uri)
 
 
 def create_user(name: str, password: str) -> None:
