@@ -54,6 +54,24 @@ def _publish(amqp_uri: str, events: list) -> None:
                              content_type="application/json", message_id=event.event_id)
 
 
+def _sigterm_when(process: subprocess.Popen, amqp_uri: str, events: list, ready,
+                  what: str) -> tuple[bytes, float]:
+    """Publish ``events`` once the service consumes, SIGTERM it once ``ready()``; returns its
+    output and how long it took to exit."""
+    try:
+        wait_for(lambda: consumer_count(amqp_uri, "routing.cases") > 0, timeout=60,
+                 message="the service to consume")
+        _publish(amqp_uri, events)
+        wait_for(ready, timeout=20, message=what)
+        process.send_signal(signal.SIGTERM)
+        started = time.monotonic()
+        output, _ = process.communicate(timeout=60)
+        return output, time.monotonic() - started
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
 def _applied_and_unpublished(url: str) -> tuple[set[str], int]:
     """The event ids the handlers committed, and how many of their events were not relayed."""
     engine = make_engine(url, pool_size=1)
@@ -82,22 +100,13 @@ def test_sigterm_finishes_in_flight_work_and_loses_nothing(amqp_uri, tmp_path):
     with Connection(amqp_uri) as conn:
         watch(conn.default_channel).declare()
         conn.default_channel.queue_purge("routing.cases")
+    events = [_case_opened(i) for i in range(4)]
+    # two workers: two handlers in flight, two messages waiting in the queue
     process = _start("SlowService", env)
-    try:
-        wait_for(lambda: consumer_count(amqp_uri, "routing.cases") > 0, timeout=60,
-                 message="the service to consume")
-        events = [_case_opened(i) for i in range(4)]
-        _publish(amqp_uri, events)
-        # two workers: two handlers in flight, two messages waiting in the queue
-        wait_for(lambda: len(list(markers.iterdir())) == 2, timeout=20, message="two in flight")
-        process.send_signal(signal.SIGTERM)
-        started = time.monotonic()
-        output, _ = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
+    output, took = _sigterm_when(process, amqp_uri, events,
+                                 lambda: len(list(markers.iterdir())) == 2, "two in flight")
     assert process.returncode == 0, output.decode(errors="replace")[-3000:]
-    assert time.monotonic() - started < 30
+    assert took < 30
     in_flight = {p.name for p in markers.iterdir()}
     assert len(in_flight) == 2
 
@@ -136,21 +145,12 @@ def test_sigterm_lets_a_batch_consumer_commit_and_ack_what_it_holds(amqp_uri, tm
            "PYTHONWARNINGS": "ignore::UserWarning,ignore::DeprecationWarning"}
     with Connection(amqp_uri) as conn:
         conn.default_channel.queue_purge("routing.cases")
-    process = _start("SlowBatchService", env)
     events = [_case_opened(100 + i) for i in range(8)]
-    try:
-        wait_for(lambda: consumer_count(amqp_uri, "routing.cases") > 0, timeout=60,
-                 message="the service to consume")
-        _publish(amqp_uri, events)
-        wait_for(lambda: len(list(markers.iterdir())) >= 1, timeout=20, message="a batch running")
-        process.send_signal(signal.SIGTERM)
-        started = time.monotonic()
-        output, _ = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
+    process = _start("SlowBatchService", env)
+    output, took = _sigterm_when(process, amqp_uri, events,
+                                 lambda: len(list(markers.iterdir())) >= 1, "a batch running")
     assert process.returncode == 0, output.decode(errors="replace")[-3000:]
-    assert time.monotonic() - started < 30
+    assert took < 30
 
     handled = {p.name for p in markers.iterdir()}
     applied, unpublished = _applied_and_unpublished(url)
