@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from kombu import Connection, Queue, binding
@@ -36,6 +37,19 @@ def _case_opened(i: int):
         "submitter": {"type": "resident", "anonymous": True}, "town": None, "title": "路灯",
         "content": "路灯不亮。", "submitted_at": now, "received_at": now, "source": "amqp"},
         actor="anonymous", occurred_at=now)
+
+
+def _routing_env(amqp_uri: str, tmp_path: Path, **settings: str) -> tuple[str, Path, dict[str, str]]:
+    """A migrated routing database, the marker directory and the service's environment."""
+    database = f"sqlite:///{tmp_path}/<service>.db"
+    url = database.replace("<service>", "routing")
+    upgrade("routing", url)
+    markers = tmp_path / "started"
+    markers.mkdir()
+    env = {**os.environ, "AMQP_URI": amqp_uri, "DATABASE_URL": database, "METRICS_PORT": "0",
+           "SLOW_MARKER_DIR": str(markers), "OUTBOX_POLL_SECONDS": "30", "LOG_LEVEL": "WARNING",
+           "PYTHONWARNINGS": "ignore::UserWarning,ignore::DeprecationWarning", **settings}
+    return url, markers, env
 
 
 def _start(service: str, env: dict[str, str]) -> subprocess.Popen:
@@ -86,15 +100,7 @@ def _applied_and_unpublished(url: str) -> tuple[set[str], int]:
 
 
 def test_sigterm_finishes_in_flight_work_and_loses_nothing(amqp_uri, tmp_path):
-    database = f"sqlite:///{tmp_path}/<service>.db"
-    url = database.replace("<service>", "routing")
-    upgrade("routing", url)
-    markers = tmp_path / "started"
-    markers.mkdir()
-    env = {**os.environ, "AMQP_URI": amqp_uri, "DATABASE_URL": database, "MAX_WORKERS": "2",
-           "METRICS_PORT": "0", "SLOW_SECONDS": "2", "SLOW_MARKER_DIR": str(markers),
-           "OUTBOX_POLL_SECONDS": "30", "LOG_LEVEL": "WARNING",
-           "PYTHONWARNINGS": "ignore::UserWarning,ignore::DeprecationWarning"}
+    url, markers, env = _routing_env(amqp_uri, tmp_path, MAX_WORKERS="2", SLOW_SECONDS="2")
     watch = Queue("test.sigterm.routed", exclusive=False, durable=False, auto_delete=False,
                   bindings=[binding(topology.exchange("routing.events"), routing_key="#")])
     with Connection(amqp_uri) as conn:
@@ -133,16 +139,8 @@ def test_sigterm_finishes_in_flight_work_and_loses_nothing(amqp_uri, tmp_path):
 def test_sigterm_lets_a_batch_consumer_commit_and_ack_what_it_holds(amqp_uri, tmp_path):
     """A batch consumer holds more than it runs (its prefetch): at SIGTERM the batch in flight and
     the messages already handed to it are committed and acked; the rest stay in the queue."""
-    database = f"sqlite:///{tmp_path}/<service>.db"
-    url = database.replace("<service>", "routing")
-    upgrade("routing", url)
-    markers = tmp_path / "started"
-    markers.mkdir()
-    env = {**os.environ, "AMQP_URI": amqp_uri, "DATABASE_URL": database, "METRICS_PORT": "0",
-           "BATCH_SIZE": "2", "BATCH_CONCURRENCY": "1", "PREFETCH_COUNT": "3",
-           "SLOW_SECONDS": "1", "SLOW_MARKER_DIR": str(markers), "OUTBOX_POLL_SECONDS": "30",
-           "LOG_LEVEL": "WARNING",
-           "PYTHONWARNINGS": "ignore::UserWarning,ignore::DeprecationWarning"}
+    url, markers, env = _routing_env(amqp_uri, tmp_path, BATCH_SIZE="2", BATCH_CONCURRENCY="1",
+                                     PREFETCH_COUNT="3", SLOW_SECONDS="1")
     with Connection(amqp_uri) as conn:
         conn.default_channel.queue_purge("routing.cases")
     events = [_case_opened(100 + i) for i in range(8)]
@@ -169,11 +167,7 @@ def test_sigterm_with_the_broker_gone_exits_after_the_stop_timeout(tmp_path):
     """The consumer thread is stuck reconnecting, so the graceful stop cannot finish: past
     STOP_TIMEOUT_SECONDS the process says why and exits 1 instead of waiting for SIGKILL."""
     amqp_uri = broker.create_vhost()
-    database = f"sqlite:///{tmp_path}/<service>.db"
-    upgrade("routing", database.replace("<service>", "routing"))
-    env = {**os.environ, "AMQP_URI": amqp_uri, "DATABASE_URL": database, "METRICS_PORT": "0",
-           "STOP_TIMEOUT_SECONDS": "3", "SLOW_MARKER_DIR": str(tmp_path), "LOG_LEVEL": "WARNING",
-           "PYTHONWARNINGS": "ignore::UserWarning,ignore::DeprecationWarning"}
+    _, _, env = _routing_env(amqp_uri, tmp_path, STOP_TIMEOUT_SECONDS="3")
     process = _start("SlowService", env)
     try:
         wait_for(lambda: consumer_count(amqp_uri, "routing.cases") > 0, timeout=60,

@@ -9,13 +9,12 @@ from itertools import permutations
 import pytest
 from sqlalchemy import select
 
-from liaison.db.engine import make_engine
 from liaison.db.uow import UnitOfWork
 from liaison.events import new_event
 from services.archive.handlers import _case_row, load_history, record_event
 from services.archive.models import cases, messaging
 from services.archive.projection import derive
-from tests.support.fixtures import migrate, url_for
+from tests.support.fixtures import migrated_engine
 
 T0 = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)
 
@@ -43,10 +42,8 @@ def case_events(case_id: str) -> list:
 
 @pytest.fixture
 def engine(database_url):
-    migrate(database_url, "archive")
-    engine = make_engine(url_for(database_url, "archive"))
-    yield engine
-    engine.dispose()
+    with migrated_engine(database_url, "archive") as engine:
+        yield engine
 
 
 def test_the_case_row_matches_the_derived_case_in_any_order(engine):

@@ -8,14 +8,13 @@ from sqlalchemy import event, func, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import sessionmaker
 
-from liaison.db.engine import make_engine
 from liaison.db.uow import UnitOfWork, apply_each
 from liaison.events import new_event
 from liaison.messaging.publisher import ConfirmedPublisher
 from liaison.messaging.relay import OutboxRelay
 from services.intake.models import messaging, tracking_sequences
 from services.intake.service import IntakeService
-from tests.support.fixtures import migrate, running, service_config, url_for
+from tests.support.fixtures import migrated_engine, running, service_config
 from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.broker
@@ -23,10 +22,8 @@ pytestmark = pytest.mark.broker
 
 @pytest.fixture
 def engine(database_url):
-    migrate(database_url, "intake")
-    engine = make_engine(url_for(database_url, "intake"))
-    yield engine
-    engine.dispose()
+    with migrated_engine(database_url, "intake") as engine:
+        yield engine
 
 
 def uow_for(engine, on_commit=None) -> UnitOfWork:

@@ -10,8 +10,10 @@ from typing import Any
 
 import pytest
 from kombu import Connection
+from sqlalchemy import Engine
 
 from liaison.config import load_config
+from liaison.db.engine import make_engine
 from liaison.db.migrate import upgrade
 from liaison.messaging import topology
 from tests.support import broker, databases
@@ -82,6 +84,17 @@ def url_for(template: str, service: str) -> str:
 def migrate(template: str, *services: str) -> None:
     for service in services:
         upgrade(service, url_for(template, service))
+
+
+@contextmanager
+def migrated_engine(template: str, service: str) -> Iterator[Engine]:
+    """``service``'s database, migrated, as an engine disposed of afterwards."""
+    migrate(template, service)
+    engine = make_engine(url_for(template, service))
+    try:
+        yield engine
+    finally:
+        engine.dispose()
 
 
 def service_config(amqp_uri: str, database_url: str, **overrides: Any) -> dict[str, Any]:
