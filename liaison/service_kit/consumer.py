@@ -198,8 +198,9 @@ class ReliableConsumer(Entrypoint):
         self.raw = raw
         self.batch = batch
         self._pending: LightQueue = LightQueue()
-        self._in_flight = 0
+        self._in_flight = 0  # taken off _pending and not yet settled
         self._dispatcher = None
+        self._closed = False
         super().__init__(**kwargs)
 
     def setup(self) -> None:
@@ -226,8 +227,16 @@ class ReliableConsumer(Entrypoint):
         # Graceful: what was already handed to us is still run, committed and acked.
         while self.batch and (self._pending.qsize() or self._in_flight):
             eventlet.sleep(0.01)
+        self._close()
+
+    def _close(self) -> None:
+        """No more batches: what arrives from now on (a delivery that crossed the consumer's
+        cancellation) goes back to the queue, or the queue consumer would wait for it forever."""
+        self._closed = True
         if self._dispatcher is not None:
             self._dispatcher.kill()
+        while self._pending.qsize():
+            self.queue_consumer.requeue_message(self._pending.get_nowait()[0])
 
     def kill(self) -> None:
         self.queue_consumer.unregister_provider(self)
@@ -246,7 +255,10 @@ class ReliableConsumer(Entrypoint):
                 self._settle_failure(message, raw, exc)
                 return
         if self.batch:
-            self._pending.put((message, raw, arrived, argument))
+            if self._closed:
+                self.queue_consumer.requeue_message(message)
+            else:
+                self._pending.put((message, raw, arrived, argument))
             return
         try:
             self.container.spawn_worker(
@@ -276,13 +288,14 @@ class ReliableConsumer(Entrypoint):
         """Take what has arrived (up to ``batch_size``) whenever a batch slot is free."""
         while True:
             entries = [self._pending.get()]
+            self._in_flight += 1  # counted at once: stop() must wait for it while we wait a slot
             self._slots.acquire()
             while len(entries) < self.batch_size:
                 try:
                     entries.append(self._pending.get_nowait())
                 except Empty:
                     break
-            self._in_flight += len(entries)
+                self._in_flight += 1
             metrics.CONSUMER_BATCH.labels(self.container.service_name,
                                           self.queue_name).observe(len(entries))
             try:
