@@ -39,7 +39,10 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
         hide_parameters=True,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
+        # No pre-ping: it is a round trip on every checkout (a quarter of notify's statements).
+        # A connection the server dropped fails its statement once, SQLAlchemy then discards the
+        # whole pool, and the message is retried (the db-outage fault of scripts/chaos.sh).
+        pool_pre_ping=False,
         pool_recycle=1800,
     )
 
