@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text
 
@@ -20,6 +21,19 @@ from liaison.db.types import BigIntPK, JsonDoc, UtcDateTime
 class MessagingTables:
     outbox: Table
     inbox: Table
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    """An outbox row as the relay publishes it (read back, or handed over right after commit)."""
+
+    id: int
+    event_id: str
+    event_type: str
+    exchange: str
+    routing_key: str
+    body: str
+    headers: dict[str, Any] | None
 
 
 def messaging_tables(metadata: MetaData, prefix: str) -> MessagingTables:

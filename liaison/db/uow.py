@@ -9,8 +9,10 @@ Handlers receive a unit of work, never a session factory or a broker::
         uow.publish(new_event(...))
         uow.commit()
 
-``commit`` writes everything at once; the relay publishes the events afterwards. Nothing is
-published unless the commit succeeded, and nothing committed goes unpublished.
+``commit`` writes everything at once and then hands the rows it wrote to the relay
+(``on_events_committed``), which publishes them without reading them back. Nothing is published
+unless the commit succeeded, and nothing committed goes unpublished (the relay's sweep publishes
+what a crash kept from being handed over).
 
 A batch of messages shares one transaction (:class:`SharedTransaction`, :func:`apply_each`), so
 the batch pays for one commit (one fsync on PostgreSQL) instead of one per message. It is first
@@ -30,10 +32,11 @@ from sqlalchemy import Connection, Engine, Table, bindparam, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
-from liaison.db.messaging_tables import MessagingTables
+from liaison.db.messaging_tables import MessagingTables, OutboxRow
 from liaison.events import Event
 
 T = TypeVar("T")
+CommitHook = Callable[[list[OutboxRow]], None]  # the outbox rows a commit wrote
 log = logging.getLogger(__name__)
 
 
@@ -45,7 +48,7 @@ class UnitOfWork:
         self,
         source: Engine | sessionmaker[Session],
         tables: MessagingTables,
-        on_events_committed: Callable[[], None] | None = None,
+        on_events_committed: CommitHook | None = None,
         shared: SharedTransaction | None = None,
     ):
         self._session_factory: Callable[[], Connection | Session] = (
@@ -104,10 +107,10 @@ class UnitOfWork:
             self._shared.adopt(self._pending_events, rows)
             self._committed = True
         else:
-            write_outbox(self.session, self._tables, rows)
+            written = write_outbox(self.session, self._tables, rows)
             self.session.commit()
-            if rows and self._on_events_committed:
-                self._on_events_committed()
+            if written and self._on_events_committed:
+                self._on_events_committed(written)
         events, self._pending_events = self._pending_events, []
         self.committed_events.extend(events)
 
@@ -163,7 +166,7 @@ class UnitOfWork:
 
 @cache
 def _outbox_insert(outbox: Table):
-    return insert(outbox)
+    return insert(outbox).returning(outbox.c.id, sort_by_parameter_order=True)
 
 
 @cache
@@ -195,7 +198,7 @@ class SharedTransaction:
     ``commit()`` commits them all and then wakes the outbox relay once if any of them wrote events."""
 
     def __init__(self, engine: Engine, tables: MessagingTables,
-                 on_events_committed: Callable[[], None] | None = None, savepoints: bool = True):
+                 on_events_committed: CommitHook | None = None, savepoints: bool = True):
         self.savepoints = savepoints
         self.spoiled = False  # without savepoints: a unit failed, the batch must be redone
         self._engine = engine
@@ -229,22 +232,27 @@ class SharedTransaction:
     def commit(self) -> None:
         assert self.connection is not None
         rows, self._outbox_rows = self._outbox_rows, []
-        write_outbox(self.connection, self._tables, rows)
+        written = write_outbox(self.connection, self._tables, rows)
         self.connection.commit()
-        if rows and self._on_events_committed:
-            self._on_events_committed()
+        if written and self._on_events_committed:
+            self._on_events_committed(written)
 
 
 def write_outbox(conn: Connection | Session, tables: MessagingTables,
-                 rows: list[dict[str, Any]]) -> None:
-    """The outbox rows of a transaction, in one statement (a multi-row insert)."""
-    if rows:
-        conn.execute(_outbox_insert(tables.outbox), rows)
+                 rows: list[dict[str, Any]]) -> list[OutboxRow]:
+    """The outbox rows of a transaction, in one statement (a multi-row insert); returns them as
+    the relay publishes them."""
+    if not rows:
+        return []
+    ids = conn.execute(_outbox_insert(tables.outbox), rows).scalars().all()
+    return [OutboxRow(id_, row["event_id"], row["event_type"], row["exchange"],
+                      row["routing_key"], row["body"], row["headers"])
+            for id_, row in zip(ids, rows, strict=True)]
 
 
 def apply_each(engine: Engine, tables: MessagingTables, items: Sequence[T],
                apply: Callable[[UnitOfWork, T], object],
-               on_events_committed: Callable[[], None] | None = None,
+               on_events_committed: CommitHook | None = None,
                ) -> list[BaseException | None]:
     """Apply ``apply(uow, item)`` to each item in one transaction; returns per item None (committed
     with the batch) or the exception that undid its changes. If the batch's commit fails, that

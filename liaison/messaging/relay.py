@@ -1,7 +1,16 @@
 """The outbox relay: publishes committed outbox rows to RabbitMQ, then marks them published.
 
+Two ways in:
+
+* ``relay_rows``: the rows a commit of this process just wrote, handed over in memory by the
+  unit of work, so the relay does not read them back (on PostgreSQL the mark is then the round's
+  only statement);
+* ``relay_all``: a sweep of whatever is still unpublished in the table (a crash between commit and
+  relay, a publish that failed). ``min_age`` leaves alone rows so young that the process that wrote
+  them is probably about to relay them itself.
+
 At least once: a crash after the publish and before the mark publishes the row again on restart,
-and the consumers' inbox makes that harmless. Several instances of one service may relay the same
+and the consumers' inbox makes that harmless. Several instances of one service may sweep the same
 outbox; on PostgreSQL they split the rows (``FOR UPDATE SKIP LOCKED``), on SQLite they serialize.
 """
 
@@ -9,13 +18,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, func, select, update
 
 from liaison import metrics
 from liaison.db.engine import is_sqlite
-from liaison.db.messaging_tables import MessagingTables
+from liaison.db.messaging_tables import MessagingTables, OutboxRow
 from liaison.messaging.publisher import BatchConfirmedPublisher, ConfirmedPublisher
 
 log = logging.getLogger(__name__)
@@ -32,7 +41,7 @@ class OutboxRelay:
         self._engine = engine
         self._outbox = tables.outbox
         self._publisher = publisher
-        self._batch_size = batch_size
+        self.batch_size = batch_size
         self._service = self._outbox.name.removesuffix("_outbox")
 
     def backlog(self) -> int:
@@ -41,7 +50,13 @@ class OutboxRelay:
             query = select(func.count()).where(self._outbox.c.published_at.is_(None))
             return int(conn.execute(query).scalar_one())
 
-    def relay_batch(self) -> int:
+    def relay_rows(self, rows: list[OutboxRow]) -> int:
+        """Publish rows this process has just committed, then mark them; returns how many."""
+        published = self._publish(rows)
+        self._mark(published)
+        return len(published)
+
+    def relay_batch(self, min_age: float = 0.0) -> int:
         """Publish up to one batch of unpublished events; returns how many were published."""
         outbox = self._outbox
         query = (
@@ -49,8 +64,10 @@ class OutboxRelay:
                    outbox.c.routing_key, outbox.c.body, outbox.c.headers)
             .where(outbox.c.published_at.is_(None))
             .order_by(outbox.c.id)
-            .limit(self._batch_size)
+            .limit(self.batch_size)
         )
+        if min_age > 0:
+            query = query.where(outbox.c.created_at < datetime.now(UTC) - timedelta(seconds=min_age))
         if is_sqlite(self._engine):
             # SQLite: read, then publish outside any transaction (a held write lock would stall
             # every other writer of the file while we wait on the broker).
@@ -70,12 +87,14 @@ class OutboxRelay:
                 )
         return len(published)
 
-    def relay_all(self, should_stop: Callable[[], bool] = lambda: False) -> int:
+    def relay_all(self, should_stop: Callable[[], bool] = lambda: False,
+                  min_age: float = 0.0) -> int:
+        """Sweep: publish every unpublished row at least ``min_age`` seconds old."""
         total = 0
         while not should_stop():
-            count = self.relay_batch()
+            count = self.relay_batch(min_age)
             total += count
-            if count < self._batch_size:
+            if count < self.batch_size:
                 break
         return total
 
@@ -130,9 +149,12 @@ class OutboxRelay:
         if not ids:
             return
         outbox = self._outbox
-        with self._engine.begin() as conn:
-            conn.execute(
-                update(outbox)
-                .where(outbox.c.id.in_(ids))
-                .values(published_at=datetime.now(UTC), attempts=outbox.c.attempts + 1)
-            )
+        statement = (update(outbox).where(outbox.c.id.in_(ids))
+                     .values(published_at=datetime.now(UTC), attempts=outbox.c.attempts + 1))
+        if is_sqlite(self._engine):
+            with self._engine.begin() as conn:
+                conn.execute(statement)
+            return
+        # One statement is atomic on its own: no BEGIN and COMMIT round trips around it.
+        with self._engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(statement)

@@ -33,12 +33,14 @@ class NotifyService:
             planned[position] = handlers.handle_event(uow, self.notifier, events[position])
 
         outcomes = self.db.each(range(len(events)), plan)
-        handlers.deliver_many(self.db.uow, self.notifier, [
-            notification_id for position, ids in sorted(planned.items())
-            if outcomes[position] is None for notification_id in ids])
+        with self.db.relay_at_end():
+            handlers.deliver_many(self.db.uow, self.notifier, [
+                notification_id for position, ids in sorted(planned.items())
+                if outcomes[position] is None for notification_id in ids])
         return outcomes
 
     @timer(interval=SWEEP_SECONDS)
     def deliver_due(self) -> None:
-        handlers.deliver_many(self.db.uow, self.notifier,
-                              handlers.due_notifications(self.db.uow(), utcnow()))
+        with self.db.relay_at_end():
+            handlers.deliver_many(self.db.uow, self.notifier,
+                                  handlers.due_notifications(self.db.uow(), utcnow()))

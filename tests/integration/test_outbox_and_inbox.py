@@ -1,6 +1,7 @@
 """The unit of work, the inbox and the outbox relay, on SQLite and PostgreSQL, with the real broker."""
 
 import json
+from types import SimpleNamespace
 
 import pytest
 from kombu import Connection, Exchange, Queue
@@ -12,6 +13,7 @@ from liaison.db.uow import UnitOfWork, apply_each
 from liaison.events import new_event
 from liaison.messaging.publisher import ConfirmedPublisher
 from liaison.messaging.relay import OutboxRelay
+from liaison.service_kit.database import DatabaseAccess
 from services.intake.models import messaging, tracking_sequences
 from services.intake.service import IntakeService
 from tests.support.fixtures import migrated_engine, running, service_config
@@ -42,14 +44,22 @@ def unpublished(engine) -> int:
             messaging.outbox.c.published_at.is_(None))).scalar_one()
 
 
+def unpublished_ids(engine) -> list[int]:
+    with engine.connect() as conn:
+        return list(conn.execute(select(messaging.outbox.c.id).where(
+            messaging.outbox.c.published_at.is_(None)).order_by(messaging.outbox.c.id)).scalars())
+
+
 def test_commit_writes_change_and_event_together(engine):
     woken = []
-    with uow_for(engine, lambda: woken.append(1)) as uow:
+    with uow_for(engine, woken.append) as uow:
         uow.session.execute(insert(tracking_sequences).values(year=2026, last_value=5))
-        uow.publish(rejected_event(1))
+        event = rejected_event(1)
+        uow.publish(event)
         uow.commit()
     assert unpublished(engine) == 1
-    assert woken == [1]
+    assert [[(row.id, row.event_id, row.body) for row in rows] for rows in woken] == [
+        [(unpublished_ids(engine)[0], event.event_id, event.to_json())]]
 
 
 def test_rollback_writes_neither(engine):
@@ -98,13 +108,15 @@ def test_a_batch_commits_together_and_a_failed_item_undoes_only_itself(engine):
                 raise ValueError("this item is bad")
             uow.commit()
 
-    outcomes = apply_each(engine, messaging, [2026, 2027, 2028], apply, lambda: woken.append(1))
+    outcomes = apply_each(engine, messaging, [2026, 2027, 2028], apply, woken.append)
 
     assert outcomes[0] is None and outcomes[2] is None
     assert isinstance(outcomes[1], ValueError)
     assert sequences(engine) == {2026: 1, 2028: 1}  # the bad item's row is gone, not the others'
     assert unpublished(engine) == 2  # and so is its event
-    assert woken == [1]  # one commit, one wake-up of the relay
+    assert len(woken) == 1  # one commit, one hand-over to the relay: the rows it wrote
+    assert [row.id for row in woken[0]] == unpublished_ids(engine)
+    assert [row.event_type for row in woken[0]] == ["submission_rejected"] * 2
     with uow_for(engine) as uow:  # its inbox mark went too: a retry applies it
         assert uow.claim("m-2027", "batch")
         assert not uow.claim("m-2026", "batch")
@@ -193,6 +205,50 @@ def test_relay_publishes_what_a_crash_left_behind(engine, clean_queues):
         assert [m.properties["message_id"] for m in received] == [e.event_id for e in events]
         assert all(m.properties["delivery_mode"] == 2 for m in received)
         assert json.loads(received[0].body)["event_type"] == "submission_rejected"
+
+
+def test_relay_at_end_hands_a_loop_of_commits_over_once(engine):
+    woken: list[list] = []
+    db = DatabaseAccess(SimpleNamespace(engine=engine, tables=messaging, wake_relay=woken.append))
+
+    def commit_one(n: int) -> None:
+        with db.uow() as uow:
+            uow.publish(rejected_event(n))
+            uow.commit()
+
+    with db.relay_at_end():
+        for n in range(3):
+            commit_one(n)
+        assert woken == []  # committed, held until the block ends
+    assert [len(rows) for rows in woken] == [3]
+    commit_one(3)  # outside the block: handed over at once again
+    assert [len(rows) for rows in woken] == [3, 1]
+    assert [row.id for rows in woken for row in rows] == unpublished_ids(engine)
+
+
+def test_relay_publishes_handed_over_rows_and_the_sweep_spares_young_ones(engine, clean_queues):
+    amqp_uri = clean_queues
+    handed = []
+    with uow_for(engine, handed.extend) as uow:
+        events = [rejected_event(n) for n in range(2)]
+        for event in events:
+            uow.publish(event)
+        uow.commit()
+    with Connection(amqp_uri) as conn:
+        probe = Queue("probe.handed", Exchange("intake.events", type="topic", durable=True),
+                      routing_key="submission_rejected", exclusive=True)
+        probe(conn.default_channel).declare()
+        relay = OutboxRelay(engine, messaging, ConfirmedPublisher(amqp_uri))
+        # The sweep leaves rows younger than min_age to the process that wrote them ...
+        assert relay.relay_all(min_age=60) == 0
+        assert unpublished(engine) == 2
+        # ... which publishes what its commit handed over, without reading it back.
+        assert relay.relay_rows(handed) == 2
+        assert unpublished(engine) == 0
+        assert relay.relay_all() == 0
+        received = [probe(conn.default_channel).get(no_ack=True) for _ in range(2)]
+        assert [m.properties["message_id"] for m in received] == [e.event_id for e in events]
+        assert probe(conn.default_channel).get(no_ack=True) is None
 
 
 def test_a_restarted_service_relays_its_leftovers(engine, database_url, clean_queues):
