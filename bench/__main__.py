@@ -36,7 +36,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  [{time.strftime('%H:%M:%S')}] {line}", file=sys.stderr, flush=True)
 
     env = {key: os.environ[key] for key in ("MAX_WORKERS", "OUTBOX_BATCH_SIZE", "LOG_LEVEL",
-                                            "OUTBOX_POLL_SECONDS") if key in os.environ}
+                                            "OUTBOX_POLL_SECONDS", "BATCH_SIZE",
+                                            "BATCH_CONCURRENCY", "PREFETCH_COUNT")
+           if key in os.environ}
     kinds = [k.strip() for k in args.db.split(",") if k.strip()]
     if "postgresql" in kinds and not infra.postgres_available():
         progress("PostgreSQL does not answer: skipped")
@@ -47,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         progress(f"raw kombu: {args.n} messages")
         raw_result = raw.measure(raw_uri, [b for _, b in bodies])
+        progress("raw kombu: the messaging floor")
+        floor = raw.floor(raw_uri, [b for _, b in bodies])
     finally:
         infra.delete_vhost(raw_uri)
 
@@ -70,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         scaling = (kind, scale.routing_rate(kind, 1, n, env, progress),
                    scale.routing_rate(kind, 2, n, env, progress))
 
-    print(report.render(args.n, raw_result, phases, scaling, env))
+    print(report.render(args.n, raw_result, phases, scaling, env, floor))
     return 0
 
 

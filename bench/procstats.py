@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,28 +86,38 @@ def with_children(pid: int | None) -> list[int]:
     return [pid, *children]
 
 
-class CpuMeter:
-    """CPU seconds used by a set of named process groups between ``start()`` and ``stop()``."""
+Pids = list[int] | Callable[[], list[int]]
 
-    def __init__(self, groups: dict[str, list[int]]):
+
+class CpuMeter:
+    """CPU seconds used by a set of named process groups between ``start()`` and ``stop()``.
+
+    A group given as a function is looked up again at ``stop()``: a process that started in
+    between (a PostgreSQL backend for a connection opened during the run) counts from its start."""
+
+    def __init__(self, groups: dict[str, Pids]):
         self.groups = groups
-        self._start: dict[str, float] = {}
+        self._start: dict[str, dict[int, float]] = {}
         self.cpu: dict[str, float] = {}
         self.peak: dict[str, float] = {}
 
-    def _total(self, pids: list[int]) -> tuple[float, float]:
-        samples = [s for s in (sample(p) for p in pids) if s is not None]
-        return sum(s.cpu_seconds for s in samples), max((s.peak_rss_mb for s in samples), default=0)
+    @staticmethod
+    def _pids(pids: Pids) -> list[int]:
+        return pids() if callable(pids) else pids
 
     def start(self) -> None:
-        self._start = {name: self._total(pids)[0] for name, pids in self.groups.items()}
+        self._start = {name: {pid: s.cpu_seconds for pid in self._pids(pids)
+                              if (s := sample(pid)) is not None}
+                       for name, pids in self.groups.items()}
         self._machine = machine_busy_seconds()
 
     def stop(self) -> None:
         for name, pids in self.groups.items():
-            cpu, peak = self._total(pids)
-            self.cpu[name] = cpu - self._start.get(name, 0.0)
-            self.peak[name] = peak
+            before = self._start.get(name, {})
+            now = {pid: s for pid in {*before, *self._pids(pids)}
+                   if (s := sample(pid)) is not None}
+            self.cpu[name] = sum(s.cpu_seconds - before.get(pid, 0.0) for pid, s in now.items())
+            self.peak[name] = max((s.peak_rss_mb for s in now.values()), default=0)
         # everything else on the machine meanwhile (the bench itself, other people's work)
         self.cpu["other"] = max(0.0, machine_busy_seconds() - self._machine - sum(self.cpu.values()))
 

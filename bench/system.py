@@ -94,7 +94,8 @@ class System:
         groups = {name: [self.group.pid(name)] for name in self.services}
         groups["rabbitmq"] = [p for p in [pid_listening(5672)] if p]
         if self.db_kind == "postgresql":
-            groups["postgres"] = with_children(pid_listening(5432))
+            postmaster = pid_listening(5432)
+            groups["postgres"] = lambda: with_children(postmaster)
         return CpuMeter(groups)
 
     def count(self, service: str, query) -> int:
