@@ -18,7 +18,8 @@ import urllib.request
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import DBAPIError
 
 from liaison.db.messaging_tables import MessagingTables
 
@@ -40,11 +41,16 @@ def database_status(engine: Engine, tables: MessagingTables) -> dict[str, Any]:
     """Reachable? How many events wait in the outbox, and since when?"""
     outbox = tables.outbox
     started = time.perf_counter()
-    with engine.connect() as conn:
-        conn.execute(text("SELECT 1"))
-        backlog, oldest = conn.execute(
-            select(func.count(), func.min(outbox.c.created_at)).where(outbox.c.published_at.is_(None))
-        ).one()
+    query = select(func.count(), func.min(outbox.c.created_at)).where(
+        outbox.c.published_at.is_(None))
+    try:
+        backlog, oldest = _one(engine, query)
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+        # A pooled connection the server dropped (a restart): the pool is now discarded, and a
+        # new connection answers for the database (there is no pre-ping, see db/engine.py).
+        backlog, oldest = _one(engine, query)
     if oldest is not None and oldest.tzinfo is None:  # SQLite keeps no zone; stored as UTC
         oldest = oldest.replace(tzinfo=UTC)
     age = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
@@ -54,6 +60,11 @@ def database_status(engine: Engine, tables: MessagingTables) -> dict[str, Any]:
         "outbox_backlog": int(backlog),
         "oldest_unpublished_s": round(age, 1),
     }
+
+
+def _one(engine: Engine, query) -> Any:
+    with engine.connect() as conn:
+        return conn.execute(query).one()
 
 
 def broker_status(amqp_uri: str, queue: str | None) -> dict[str, Any]:
