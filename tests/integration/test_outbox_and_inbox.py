@@ -182,18 +182,29 @@ def test_a_batch_whose_commit_fails_commits_nothing(engine):
     assert sequences(engine) == {2026: 1, 2029: 1}
 
 
-def test_relay_publishes_what_a_crash_left_behind(engine, clean_queues):
-    amqp_uri = clean_queues
-    # Committed, never relayed: the process died right after the commit.
-    with uow_for(engine) as uow:
-        events = [rejected_event(n) for n in range(3)]
+def commit_rejections(engine, count: int, on_commit=None) -> list:
+    """``count`` submission_rejected events committed in one unit of work (not relayed)."""
+    with uow_for(engine, on_commit) as uow:
+        events = [rejected_event(n) for n in range(count)]
         for event in events:
             uow.publish(event)
         uow.commit()
+    return events
+
+
+def rejections_probe(conn: Connection, name: str) -> Queue:
+    probe = Queue(name, Exchange("intake.events", type="topic", durable=True),
+                  routing_key="submission_rejected", exclusive=True)
+    probe(conn.default_channel).declare()
+    return probe
+
+
+def test_relay_publishes_what_a_crash_left_behind(engine, clean_queues):
+    amqp_uri = clean_queues
+    # Committed, never relayed: the process died right after the commit.
+    events = commit_rejections(engine, 3)
     with Connection(amqp_uri) as conn:
-        probe = Queue("probe.rejected", Exchange("intake.events", type="topic", durable=True),
-                      routing_key="submission_rejected", exclusive=True)
-        probe(conn.default_channel).declare()
+        probe = rejections_probe(conn, "probe.rejected")
         relay = OutboxRelay(engine, messaging, ConfirmedPublisher(amqp_uri))
         assert relay.relay_all() == 3
         assert relay.relay_all() == 0  # marked published: not again
@@ -229,15 +240,9 @@ def test_relay_at_end_hands_a_loop_of_commits_over_once(engine):
 def test_relay_publishes_handed_over_rows_and_the_sweep_spares_young_ones(engine, clean_queues):
     amqp_uri = clean_queues
     handed = []
-    with uow_for(engine, handed.extend) as uow:
-        events = [rejected_event(n) for n in range(2)]
-        for event in events:
-            uow.publish(event)
-        uow.commit()
+    events = commit_rejections(engine, 2, handed.extend)
     with Connection(amqp_uri) as conn:
-        probe = Queue("probe.handed", Exchange("intake.events", type="topic", durable=True),
-                      routing_key="submission_rejected", exclusive=True)
-        probe(conn.default_channel).declare()
+        probe = rejections_probe(conn, "probe.handed")
         relay = OutboxRelay(engine, messaging, ConfirmedPublisher(amqp_uri))
         # The sweep leaves rows younger than min_age to the process that wrote them ...
         assert relay.relay_all(min_age=60) == 0
