@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from bench.system import System
 from bench.workload import submissions
-from liaison.events import new_event
+from liaison.contracts.events import new_event
 from liaison.messaging.topology import exchange
 
 
@@ -46,7 +46,7 @@ def _publish_fast(amqp_uri: str, events: list[tuple[str, bytes]]) -> None:
 
 
 def _wait_published(system: System, expected: int, timeout: float) -> float:
-    outbox = __import__("services.routing.models", fromlist=["messaging"]).messaging.outbox
+    outbox = __import__("services.routing.adapters.models", fromlist=["messaging"]).messaging.outbox
     query = select(func.count(), func.max(outbox.c.published_at)).where(
         outbox.c.published_at.is_not(None))
     deadline = time.monotonic() + timeout

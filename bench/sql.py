@@ -10,8 +10,8 @@ import time
 
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, create_engine, insert
 
+from liaison.contracts.county_time import utcnow
 from liaison.db.statements import insert_row, update_where
-from liaison.timeutil import utcnow
 
 COLUMNS = 12
 N = 3000

@@ -18,11 +18,12 @@ from bench import infra
 from bench.procstats import CpuMeter, pid_listening, with_children
 from bench.watcher import Watcher
 from liaison.db.engine import make_engine
-from liaison.db.migrate import upgrade
 from liaison.messaging import topology
-from liaison.processes import ProcessGroup
+from services.catalogue import CONSUMERS
+from tools.migrations import upgrade
+from tools.processes import ProcessGroup
 
-SERVICES = ("intake", "routing", "archive", "notify")
+SERVICES = CONSUMERS
 FORMS = Exchange("forms.events", type="topic", durable=True)
 
 
@@ -127,9 +128,9 @@ def wait_complete(system: System, expected_cases: int, timeout: float,
                   progress: Callable[[str], None] = lambda _: None) -> None:
     """Until every case is routed and archived, has its notifications delivered (every bench case
     has at least one: the submitters are not anonymous) and their outcomes archived."""
-    from services.archive.models import case_events
-    from services.notify.models import notifications
-    from services.routing.models import decisions
+    from services.archive.adapters.models import case_events
+    from services.notify.adapters.models import notifications
+    from services.routing.adapters.models import decisions
 
     deadline = time.monotonic() + timeout
     last = ""
@@ -161,7 +162,7 @@ def wait_complete(system: System, expected_cases: int, timeout: float,
 
 def case_times(system: System) -> dict[str, tuple[float, float]]:
     """external_id -> (archive recorded case_routed, archive recorded the case's last event)."""
-    from services.archive.models import case_events, cases
+    from services.archive.adapters.models import case_events, cases
 
     with system.engines["archive"].connect() as conn:
         external = dict(conn.execute(select(cases.c.case_id, cases.c.external_id)).all())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from liaison.demo import load_submissions
+from tools.demo import load_submissions
 
 
 def submissions(n: int, run_id: str) -> list[tuple[str, bytes]]:

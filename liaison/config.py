@@ -6,6 +6,7 @@ setting has one default, written once, in ``deploy/config.yaml``.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -32,6 +33,13 @@ def load_config(path: str | Path | None = None) -> dict[str, Any]:
     setup_yaml_parser()
     with open(path or config_path(), encoding="utf-8") as handle:
         return yaml.safe_load(handle)
+
+
+@functools.cache
+def process_config() -> dict[str, Any]:
+    """The configuration as this process started with it, read once: for settings read outside a
+    nameko container (the metrics endpoint, the stop timer, health checks)."""
+    return load_config()
 
 
 def database_url(config: Mapping[str, Any], service: str) -> str:

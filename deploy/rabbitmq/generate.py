@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from liaison.messaging import permissions, topology  # noqa: E402
-from services.routing.registry import default_registry  # noqa: E402
+from services import catalogue  # noqa: E402
+from services.routing.rules.registry import default_registry  # noqa: E402
 
 VHOST = "liaison"
 TARGET = Path(__file__).with_name("definitions.json")
@@ -35,9 +36,9 @@ def users() -> dict[str, dict[str, Any]]:
         "liaison-admin": {"tags": ["administrator"], "permissions": everything},
         "liaison-forms": {"tags": [], "permissions": _triple(permissions.FORM_PERMISSION)},
     }
-    for service in permissions.SERVICES:
-        result[f"liaison-{service}"] = {
-            "tags": [], "permissions": _triple(permissions.service_permission(service))}
+    for service in catalogue.SERVICES:
+        result[f"liaison-{service.name}"] = {
+            "tags": [], "permissions": _triple(permissions.service_permission(service.broker_access))}
     for code in default_registry().codes:
         station, topic = permissions.station_permission(code)
         result[f"station-{code}"] = {"tags": [], "permissions": _triple(station),
@@ -50,7 +51,8 @@ def _triple(permission) -> tuple[str, str, str]:
 POLICIES = [
     {
         # Parked messages wait for a person, possibly long: keep them on disk, not in memory.
-        "name": "liaison-parked", "pattern": r"^(intake|routing|archive|notify)\..+\.dead$",
+        "name": "liaison-parked",
+        "pattern": r"^(" + "|".join(catalogue.CONSUMERS) + r")\..+\.dead$",
         "apply-to": "queues", "priority": 10, "definition": {"queue-mode": "lazy"},
     },
 ]

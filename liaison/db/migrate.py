@@ -1,38 +1,37 @@
-"""Alembic, driven per service: each service has ``services/<name>/migrations`` and its own
-version table (``alembic_version_<name>``), so four services can share one PostgreSQL database."""
+"""Alembic, driven per service: each service has its own ``migrations/`` folder and its own
+version table (``alembic_version_<name>``), so several services can share one PostgreSQL database.
+The caller (``tools/``) hands over the service's name, migrations folder and tables."""
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import MetaData
 
-from liaison.config import REPO_ROOT, database_url, load_config
 from liaison.db.engine import normalise_url
 
-SERVICES_WITH_TABLES = ("intake", "routing", "archive", "notify")
 
-
-def alembic_config(service: str, url: str | None = None) -> Config:
-    if service not in SERVICES_WITH_TABLES:
-        raise ValueError(f"unknown service {service!r}; one of {', '.join(SERVICES_WITH_TABLES)}")
+def alembic_config(name: str, migrations_dir: Path, metadata: MetaData, url: str) -> Config:
     cfg = Config()
-    cfg.set_main_option("script_location", str(REPO_ROOT / "services" / service / "migrations"))
-    cfg.set_main_option("version_table", f"alembic_version_{service}")
-    cfg.attributes["service"] = service
-    cfg.attributes["url"] = normalise_url(url or database_url(load_config(), service))
+    cfg.set_main_option("script_location", str(migrations_dir))
+    cfg.set_main_option("version_table", f"alembic_version_{name}")
+    cfg.attributes["service"] = name
+    cfg.attributes["metadata"] = metadata
+    cfg.attributes["url"] = normalise_url(url)
     return cfg
 
 
-def upgrade(service: str, url: str | None = None, revision: str = "head") -> None:
-    command.upgrade(alembic_config(service, url), revision)
+def upgrade(name: str, migrations_dir: Path, metadata: MetaData, url: str,
+            revision: str = "head") -> None:
+    command.upgrade(alembic_config(name, migrations_dir, metadata, url), revision)
 
 
-def revision(service: str, message: str, url: str | None = None) -> None:
+def revision(name: str, migrations_dir: Path, metadata: MetaData, url: str, message: str) -> None:
     """Autogenerate a migration from the service's models (for developers)."""
-    command.revision(alembic_config(service, url), message=message, autogenerate=True)
+    command.revision(alembic_config(name, migrations_dir, metadata, url), message=message,
+                     autogenerate=True)
 
 
 def run_env(context) -> None:
@@ -40,20 +39,14 @@ def run_env(context) -> None:
     from sqlalchemy import create_engine
 
     cfg = context.config
-    service = cfg.attributes["service"]
-    metadata = importlib.import_module(f"services.{service}.models").metadata
     engine = create_engine(cfg.attributes["url"])
     with engine.connect() as connection:
         context.configure(
             connection=connection,
-            target_metadata=metadata,
+            target_metadata=cfg.attributes["metadata"],
             version_table=cfg.get_main_option("version_table"),
             render_as_batch=connection.dialect.name == "sqlite",
         )
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()
-
-
-def migrations_dir(service: str) -> Path:
-    return REPO_ROOT / "services" / service / "migrations"

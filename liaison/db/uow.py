@@ -32,8 +32,8 @@ from sqlalchemy import Connection, Engine, Table, bindparam, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
+from liaison.contracts.events import Event
 from liaison.db.messaging_tables import MessagingTables, OutboxRow
-from liaison.events import Event
 
 T = TypeVar("T")
 CommitHook = Callable[[list[OutboxRow]], None]  # the outbox rows a commit wrote

@@ -21,9 +21,16 @@ from liaison.messaging import topology
 # each caller's rpc.reply-<caller>-<uuid> queue.
 RPC_EXCHANGE = "nameko-rpc"
 DEFAULT_EXCHANGE = "amq.default"  # failed messages are moved to <queue>.retry/.dead through it
-RPC_SERVERS = ("intake", "routing", "archive")
-RPC_CALLERS = ("gateway",)
-SERVICES = ("intake", "routing", "archive", "notify", "gateway")
+
+
+@dataclass(frozen=True)
+class ServiceAccess:
+    """What the permissions need to know of a service (the caller takes it from its catalogue)."""
+
+    name: str
+    rpc_server: bool = False
+    rpc_caller: bool = False
+    publishes_to: tuple[str, ...] = ()  # exchanges besides its own <name>.events
 
 
 @dataclass(frozen=True)
@@ -50,25 +57,26 @@ def _queues_of(service: str) -> list[topology.ConsumerQueue]:
     return [q for q in topology.CONSUMER_QUEUES.values() if q.name.startswith(f"{service}.")]
 
 
-def service_permission(service: str) -> Permission:
-    """What ``service`` declares, publishes to and consumes, derived from the topology."""
+def service_permission(access: ServiceAccess) -> Permission:
+    """What a service declares, publishes to and consumes, derived from the topology."""
+    service = access.name
     queues = _queues_of(service)
     own_queues = [name for q in queues for name in (q.name, q.retry_name, q.dead_name)]
     sources = [b.exchange for q in queues for b in q.bindings]
     publishes = [f"{service}.events"] if f"{service}.events" in topology.SERVICE_EXCHANGES else []
-    if service == "archive":
-        publishes.append(topology.STATIONS_EXCHANGE)  # the stations' feed
+    publishes += list(access.publishes_to)
     configure = own_queues + sources + publishes
     write = own_queues + publishes + ([DEFAULT_EXCHANGE] if queues else [])
     read = own_queues + sources
-    if service in RPC_SERVERS or service in RPC_CALLERS:
+    uses_rpc = access.rpc_server or access.rpc_caller
+    if uses_rpc:
         configure.append(RPC_EXCHANGE)
         write.append(RPC_EXCHANGE)
         read.append(RPC_EXCHANGE)
     rpc_queues = []
-    if service in RPC_SERVERS:
+    if access.rpc_server:
         rpc_queues.append(f"rpc-{service}")
-    if service in RPC_SERVERS or service in RPC_CALLERS:
+    if uses_rpc:
         rpc_queues.append(rf"rpc\.reply-{service}-.+")
     return Permission(
         configure=_join(configure, rpc_queues),

@@ -22,10 +22,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, bindparam, func, select, update
 
-from liaison import metrics
 from liaison.db.engine import is_sqlite
 from liaison.db.messaging_tables import MessagingTables, OutboxRow
 from liaison.messaging.publisher import BatchConfirmedPublisher, ConfirmedPublisher
+from liaison.service_kit import metrics
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import shutil
 import subprocess
 import urllib.error
@@ -14,7 +13,9 @@ import urllib.request
 import uuid
 from urllib.parse import urlsplit
 
-MANAGEMENT = os.environ.get("RABBITMQ_MANAGEMENT_URL", "http://127.0.0.1:15672")
+from liaison.config import process_config, setting
+
+MANAGEMENT = setting(process_config(), "RABBITMQ_MANAGEMENT_URL", "http://127.0.0.1:15672")
 
 
 def api(base_uri: str, method: str, path: str, body: dict | None = None) -> int:

@@ -37,12 +37,12 @@ from nameko.exceptions import ContainerBeingKilled
 from nameko.extensions import Entrypoint
 from nameko.messaging import QueueConsumer
 
-from liaison import health, metrics
 from liaison.config import int_setting
-from liaison.events import EventSchemaError, parse_event
+from liaison.contracts.events import EventSchemaError, parse_event
+from liaison.contracts.privacy import mask_text
 from liaison.messaging import topology
 from liaison.messaging.publisher import ConfirmedPublisher
-from liaison.privacy import mask_text
+from liaison.service_kit import health, metrics
 from liaison.service_kit.failures import Failure, classify
 
 log = logging.getLogger(__name__)

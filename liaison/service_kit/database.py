@@ -20,13 +20,13 @@ import eventlet
 from nameko.extensions import DependencyProvider
 from sqlalchemy import Connection, Engine
 
-from liaison import health
 from liaison.config import database_url, float_setting, int_setting
 from liaison.db.engine import make_engine
 from liaison.db.messaging_tables import MessagingTables, OutboxRow
 from liaison.db.uow import UnitOfWork, apply_each
 from liaison.messaging.publisher import BatchConfirmedPublisher
 from liaison.messaging.relay import OutboxRelay
+from liaison.service_kit import health
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from sqlalchemy.exc import DisconnectionError, InterfaceError
 from sqlalchemy.exc import OperationalError as DbOperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from liaison.events import EventSchemaError
+from liaison.contracts.events import EventSchemaError
 
 
 class TransientError(Exception):

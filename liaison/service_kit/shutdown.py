@@ -15,6 +15,8 @@ import os
 import eventlet
 from nameko.runners import ServiceRunner
 
+from liaison.config import float_setting, process_config
+
 log = logging.getLogger(__name__)
 
 DEFAULT_STOP_TIMEOUT_SECONDS = 50.0
@@ -23,7 +25,8 @@ DEFAULT_STOP_TIMEOUT_SECONDS = 50.0
 def bound_graceful_stop(seconds: float | None = None) -> None:
     """Make every ``ServiceRunner.stop`` in this process give up after ``seconds``."""
     if seconds is None:
-        seconds = float(os.environ.get("STOP_TIMEOUT_SECONDS", DEFAULT_STOP_TIMEOUT_SECONDS))
+        seconds = float_setting(process_config(), "STOP_TIMEOUT_SECONDS",
+                                DEFAULT_STOP_TIMEOUT_SECONDS)
     graceful = ServiceRunner.stop
     if getattr(graceful, "bounded", False):
         return

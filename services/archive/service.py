@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from liaison.events import Event
+from liaison.contracts.events import Event
 from liaison.service_kit.consumer import consume
 from liaison.service_kit.database import Database
 from liaison.service_kit.rpc import rpc
-from services.archive import desk, handlers, ledger, reports, term_book
-from services.archive.models import messaging
+from services.archive.adapters.models import messaging
+from services.archive.cases.handlers import record_event as handlers
+from services.archive.deputies.adapters import ledger
+from services.archive.deputies.handlers import desk
+from services.archive.reports.handlers import reports, term_book
 
 
 class ArchiveService:
@@ -42,12 +45,12 @@ class ArchiveService:
 
     @rpc
     def load_registry(self, document: dict, actor: dict | None = None) -> dict:
-        """A registry document (services/archive/registry.py); one event per change."""
+        """A registry document (services/archive/deputies/rules/registry.py); one event per change."""
         return desk.load_registry(self.db.uow(), document, actor)
 
     @rpc
     def record(self, payload: dict) -> dict:
-        """One record of the desk (services/archive/schemas.py); its event goes out."""
+        """One record of the desk (services/archive/deputies/schemas.py); its event goes out."""
         return desk.record(self.db.uow(), payload)
 
     @rpc
@@ -62,7 +65,7 @@ class ArchiveService:
 
     @rpc
     def term_book(self, deputy_id: str, html: bool = False) -> Any:
-        from services.archive.rendering import term_book_html
+        from services.archive.reports.adapters.rendering import term_book_html
 
         with self.db.read() as session:
             book = term_book.term_book(session, deputy_id)

@@ -24,17 +24,17 @@ from nameko.rpc import RpcProxy
 from nameko.web.handlers import http
 from werkzeug.wrappers import Request, Response
 
+from liaison.contracts.submission import MAX_BODY_BYTES
 from liaison.service_kit.rpc import BROKER_GONE
-from services.gateway.access import AccessDenied, bearer_token, may_see
+from services.gateway.adapters.dependencies import Guard
 from services.gateway.archive_routes import ArchiveRoutes  # deputies' archives (一人一档)
-from services.gateway.dependencies import Guard
-from services.intake.schemas import MAX_BODY_BYTES
+from services.gateway.rules.access import AccessDenied, bearer_token, may_see
 
 log = logging.getLogger(__name__)
 
 RPC_TIMEOUT_SECONDS = 10
 
-# HTTP status of each refusal code of services/routing/workflow.py (anything else: 409 Conflict).
+# HTTP status of each refusal code of services/routing/handlers/act.py (anything else: 409 Conflict).
 ACTION_STATUS = {
     "invalid_fields": 400, "invalid_json": 400, "unknown_action": 400, "unknown_station": 400,
     "unknown_case": 400, "unknown_role": 403, "not_allowed": 403, "other_station": 403,
@@ -62,6 +62,7 @@ class GatewayService(ArchiveRoutes):
 
     intake = RpcProxy("intake")
     routing = RpcProxy("routing")
+    accounts = RpcProxy("accounts")
     archive = RpcProxy("archive")
     guard = Guard()
 
@@ -160,7 +161,7 @@ class GatewayService(ArchiveRoutes):
     def _actor(self, request: Request) -> dict[str, Any]:
         token = bearer_token(request.headers.get("Authorization"))
         return self.guard.tokens.actor(
-            token, lambda t: self._call("routing", self.routing.authenticate, t))
+            token, lambda t: self._call("accounts", self.accounts.authenticate, t))
 
     def _rate_limited(self, request: Request, body: bytes) -> Response | None:
         address = request.remote_addr or "?"

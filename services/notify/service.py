@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import os
-
 from nameko.timer import timer
 
+from liaison.config import float_setting, process_config
+from liaison.contracts.county_time import utcnow
+from liaison.contracts.events import Event
 from liaison.db.uow import UnitOfWork
-from liaison.events import Event
 from liaison.service_kit.consumer import consume
 from liaison.service_kit.database import Database
-from liaison.timeutil import utcnow
-from services.notify import handlers
-from services.notify.dependencies import Notifier
-from services.notify.models import messaging
+from services.notify.adapters.dependencies import Notifier
+from services.notify.adapters.models import messaging
+from services.notify.handlers import notices as handlers
 
 # How often to look for retries that are due (and sends a dead process left behind).
-SWEEP_SECONDS = float(os.environ.get("NOTIFY_SWEEP_SECONDS", "2"))
+SWEEP_SECONDS = float_setting(process_config(), "NOTIFY_SWEEP_SECONDS", 2.0)  # a timer's interval
+# is fixed when the class is made, before nameko hands the service its config
 
 
 class NotifyService:

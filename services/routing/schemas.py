@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from services.routing.lifecycle import BASICALLY_SATISFIED, DISSATISFIED, ROLES, SATISFIED
+from services.routing.rules.lifecycle import BASICALLY_SATISFIED, DISSATISFIED, ROLES, SATISFIED
 
 
 def _text(max_length: int, required: bool = True) -> fields.String:

@@ -15,7 +15,8 @@ import psycopg
 from kombu import Connection, Queue
 
 from liaison.messaging import topology
-from services.routing.registry import default_registry
+from services import catalogue
+from services.routing.rules.registry import default_registry
 from tests.chaos.workload import Planned, Poison
 
 
@@ -72,7 +73,7 @@ class Deliveries:
 
 
 def message_id_of(notification_id: int, case_id: str) -> str:
-    """services/notify/channels.py OutgoingMessage.message_id."""
+    """services/notify/adapters/channels.py OutgoingMessage.message_id."""
     return f"<notification-{notification_id}.{case_id}@liaison.liangshan>"
 
 
@@ -102,7 +103,7 @@ def settled(conn: psycopg.Connection, prefix: str, expected_cases: int) -> bool:
 
 def unpublished_outbox(conn: psycopg.Connection) -> int:
     total = 0
-    for service in ("intake", "routing", "archive", "notify"):
+    for service in catalogue.WITH_TABLES:
         (count,) = conn.execute(
             f"select count(*) from {service}_outbox where published_at is null").fetchone()
         total += int(count)

@@ -11,15 +11,16 @@ from pathlib import Path
 
 from kombu import Connection
 
-from liaison.db.migrate import upgrade
 from liaison.messaging import topology
-from liaison.processes import ALL_SERVICES, READY_QUEUE, ProcessGroup, consumer_count
+from services import catalogue
 from tests.support.private_infra import PrivatePostgres, PrivateRabbit
 from tests.support.smtp import SmtpSink, free_port
+from tools.migrations import upgrade
+from tools.processes import ALL_SERVICES, ProcessGroup, consumer_count
 
 log = logging.getLogger("chaos.system")
 
-WORKERS = ("intake", "routing", "archive", "notify")
+WORKERS = catalogue.CONSUMERS
 
 
 @dataclass
@@ -38,7 +39,7 @@ class ChaosSystem:
         self.rabbit = PrivateRabbit(self.root / "rabbitmq").start()
         self.postgres = PrivatePostgres(self.root / "postgres").start()
         self.database_url = self.postgres.create_database("liaison")
-        for service in WORKERS:
+        for service in catalogue.WITH_TABLES:
             upgrade(service, self.database_url)
         with Connection(self.rabbit.amqp_uri, connect_timeout=10) as connection:
             topology.declare_all(connection)
@@ -109,7 +110,7 @@ class ChaosSystem:
         self.spare.start(["routing", "archive"], timeout=120)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not all(
-            consumer_count(self.amqp_uri, READY_QUEUE[n]) >= 2 for n in ("routing", "archive")
+            consumer_count(self.amqp_uri, catalogue.entry(n).queue) >= 2 for n in ("routing", "archive")
         ):
             time.sleep(0.2)
 
@@ -127,7 +128,7 @@ class ChaosSystem:
     def _serving(self, name: str) -> bool:
         if name == "gateway":
             return self.group._ready("gateway", self.amqp_uri) and self._rpc_works()
-        return consumer_count(self.amqp_uri, READY_QUEUE[name]) > 0
+        return consumer_count(self.amqp_uri, catalogue.entry(name).queue) > 0
 
     def _rpc_works(self) -> bool:
         """The gateway answers a (deliberately invalid) submission through intake's RPC."""

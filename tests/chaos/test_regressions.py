@@ -8,14 +8,14 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
 
+from liaison.contracts.county_time import utcnow
 from liaison.db.engine import make_engine
-from liaison.db.migrate import upgrade
 from liaison.db.uow import UnitOfWork
-from liaison.timeutil import utcnow
-from services.notify import handlers
-from services.notify.dependencies import NotifySettings
-from services.notify.domain import DEFAULT_RETRY_DELAYS, Addresses
-from services.notify.models import messaging, notifications
+from services.notify.adapters.dependencies import NotifySettings
+from services.notify.adapters.models import messaging, notifications
+from services.notify.handlers import notices as handlers
+from services.notify.rules.notices import DEFAULT_RETRY_DELAYS, Addresses
+from tools.migrations import upgrade
 
 
 class CountingChannel:

@@ -43,7 +43,7 @@ class Planned:
 
     @property
     def wants_receipt(self) -> bool:
-        """Whether notify owes the submitter a receipt (services/notify/domain.py)."""
+        """Whether notify owes the submitter a receipt (services/notify/rules/notices.py)."""
         s = self.document["submitter"]
         return not s.get("anonymous") and bool(s.get("email") or s.get("phone"))
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import eventlet
 
+from liaison.contracts.events import Event, new_event
 from liaison.db.uow import UnitOfWork
-from liaison.events import Event, new_event
 from liaison.service_kit.consumer import consume
 from liaison.service_kit.database import Database
-from services.routing.models import messaging
+from services.routing.adapters.models import messaging
 
 
 class SlowService:

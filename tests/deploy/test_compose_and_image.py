@@ -9,10 +9,11 @@ import re
 import yaml
 
 from liaison.config import REPO_ROOT
+from services import catalogue
 
 DEPLOY = REPO_ROOT / "deploy"
 COMPOSE = yaml.safe_load((DEPLOY / "docker-compose.yml").read_text())
-SERVICES = ("intake", "routing", "archive", "notify", "gateway")
+SERVICES = catalogue.NAMES
 
 
 def test_one_image_a_container_per_service_chosen_by_its_command():
@@ -30,7 +31,7 @@ def test_one_image_a_container_per_service_chosen_by_its_command():
 
 def test_consumers_publish_no_host_port_and_the_gateway_a_range():
     services = COMPOSE["services"]
-    for name in ("intake", "routing", "archive", "notify"):
+    for name in catalogue.CONSUMERS:
         assert "ports" not in services[name]
     (published,) = services["gateway"]["ports"]
     assert "8000-8004" in published and published.endswith(":8000")

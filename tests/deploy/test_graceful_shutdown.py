@@ -17,14 +17,14 @@ from kombu import Connection, Queue, binding
 from sqlalchemy import func, select
 
 from liaison.config import REPO_ROOT, config_path
+from liaison.contracts.events import new_event
 from liaison.db.engine import make_engine
-from liaison.db.migrate import upgrade
-from liaison.events import new_event
 from liaison.messaging import topology
-from liaison.processes import consumer_count
-from services.routing.models import messaging
+from services.routing.adapters.models import messaging
 from tests.support import broker
 from tests.support.waiting import wait_for
+from tools.migrations import upgrade
+from tools.processes import consumer_count
 
 pytestmark = pytest.mark.broker
 
@@ -54,7 +54,7 @@ def _routing_env(amqp_uri: str, tmp_path: Path, **settings: str) -> tuple[str, P
 
 def _start(service: str, env: dict[str, str]) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-c", "from liaison.metrics import main; main()", "routing", "run",
+        [sys.executable, "-c", "from liaison.service_kit.metrics import main; main()", "routing", "0", "run",
          "--config", str(config_path()), f"tests.deploy.slow_service:{service}"],
         cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 

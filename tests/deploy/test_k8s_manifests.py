@@ -13,12 +13,12 @@ import yaml
 
 from liaison.config import REPO_ROOT
 from liaison.messaging import topology
-from liaison.metrics import DEFAULT_PORTS
+from services import catalogue
 
 K8S = REPO_ROOT / "deploy" / "k8s"
 KUBERNETES_VERSION = "1.30.0"
 NOT_RESOURCES = {"kustomization.yaml"}
-SERVICES = ("intake", "routing", "archive", "notify", "gateway")
+SERVICES = catalogue.NAMES
 
 
 def _documents() -> list[tuple[str, dict]]:
@@ -70,7 +70,7 @@ def test_a_deployment_per_service_with_probes_resources_and_graceful_stop():
         assert container["resources"]["requests"]["cpu"] and container["resources"]["requests"]["memory"]
         assert {"livenessProbe", "readinessProbe"} <= set(container)
         env = {e["name"]: e["value"] for e in container["env"]}
-        assert env["METRICS_PORT"] == str(DEFAULT_PORTS[service])
+        assert env["METRICS_PORT"] == str(catalogue.entry(service).metrics_port)
         assert pod["terminationGracePeriodSeconds"] >= 30
         refs = [list(r.values())[0]["name"] for r in container["envFrom"]]
         assert refs == ["liaison-config", "liaison-secrets"]
@@ -89,7 +89,8 @@ def test_each_consuming_service_scales_on_its_own_queue():
         assert trigger["type"] == "rabbitmq" and trigger["metadata"]["queueName"] == queue
         assert trigger["authenticationRef"]["name"] in _by_kind("TriggerAuthentication")
         assert spec["minReplicaCount"] >= 1  # a consumer at zero would leave its queue unread
-    assert scaled["liaison-gateway"]["spec"]["triggers"][0]["type"] == "cpu"
+    for service in set(catalogue.NAMES) - set(catalogue.CONSUMERS):  # HTTP and RPC only
+        assert scaled[f"liaison-{service}"]["spec"]["triggers"][0]["type"] == "cpu"
 
 
 def test_kustomization_lists_every_resource_but_the_example_secret():

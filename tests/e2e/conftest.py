@@ -13,14 +13,15 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
+from liaison.contracts.county_time import utcnow
 from liaison.db.engine import make_engine
-from liaison.processes import ProcessGroup
-from liaison.timeutil import utcnow
-from services.routing import staff
-from services.routing.registry import default_registry
+from services import catalogue
+from services.accounts.handlers import staff_accounts as staff
+from services.routing.rules.registry import default_registry
 from tests.support import databases
 from tests.support.fixtures import migrate, pg_available, url_for
 from tests.support.smtp import SmtpSink, free_port
+from tools.processes import ProcessGroup
 
 
 @dataclass
@@ -34,11 +35,11 @@ class System:
     tokens: dict[tuple, str] = field(default_factory=dict)
 
     def token(self, actor: dict[str, Any] | None = None) -> str:
-        """A bearer token for ``actor`` (default: the county office), made once in routing's DB."""
+        """A bearer token for ``actor`` (default: the county office), made once in the accounts database."""
         actor = actor or {"name": "县代表联络工作室", "role": "county_office", "station": None}
         key = (actor["name"], actor["role"], actor.get("station"))
         if key not in self.tokens:
-            engine = make_engine(url_for(self.database_url, "routing"), pool_size=1)
+            engine = make_engine(url_for(self.database_url, "accounts"), pool_size=1)
             with Session(engine) as session:
                 _, self.tokens[key] = staff.create(session, actor["name"], actor["role"],
                                                    actor.get("station"), utcnow(),
@@ -84,7 +85,7 @@ def system(request, vhost_factory, tmp_path_factory):
     database_url = (f"sqlite:///{root}/<service>.db" if request.param == "sqlite"
                     else databases.create_pg_database())
     amqp_uri = vhost_factory()
-    migrate(database_url, "intake", "routing", "archive", "notify")
+    migrate(database_url, *catalogue.WITH_TABLES)
     smtp = SmtpSink(root).start()
     port = free_port()
     env = {"AMQP_URI": amqp_uri, "DATABASE_URL": database_url, "HTTP_PORT": str(port),

@@ -5,16 +5,16 @@ import uuid
 import pytest
 from sqlalchemy.orm import Session
 
+from liaison.contracts.county_time import utcnow
 from liaison.db.engine import make_engine
-from liaison.forms_client import connect, publish_submission
-from liaison.timeutil import utcnow
-from services.routing import staff
-from services.routing.registry import default_registry
+from services.accounts.handlers import staff_accounts as staff
+from services.routing.rules.registry import default_registry
 from tests.support.fixtures import url_for
 from tests.support.waiting import wait_for
+from tools.forms_client import connect, publish_submission
 
 pytestmark = pytest.mark.broker
-# Access rules live in the gateway and routing's staff table: one backend is enough.
+# Access rules live in the gateway and the accounts service: one backend is enough.
 BACKENDS = ("sqlite",)
 
 SHUIPO = {"name": "张丽", "role": "staff", "station": "shuipo-street"}
@@ -52,7 +52,7 @@ def test_queries_need_a_valid_token(system, case):
 
 
 def test_a_revoked_token_is_refused(system, case):
-    engine = make_engine(url_for(system.database_url, "routing"), pool_size=1)
+    engine = make_engine(url_for(system.database_url, "accounts"), pool_size=1)
     with Session(engine) as session:
         member, token = staff.create(session, "离职人员", "staff", "shuipo-street", utcnow(),
                                      default_registry().codes)

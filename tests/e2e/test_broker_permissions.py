@@ -10,14 +10,15 @@ import amqp.exceptions
 import pytest
 from kombu import Connection, Queue
 
-from liaison.forms_client import connect, publish_submission
 from liaison.messaging import permissions, topology
-from liaison.processes import ProcessGroup
+from services import catalogue
 from tests.e2e.conftest import System
 from tests.support import broker
 from tests.support.fixtures import migrate
 from tests.support.smtp import SmtpSink, free_port
 from tests.support.waiting import wait_for
+from tools.forms_client import connect, publish_submission
+from tools.processes import ProcessGroup
 
 pytestmark = pytest.mark.broker
 
@@ -28,7 +29,7 @@ def locked_down(vhost_factory, tmp_path_factory):
     root = tmp_path_factory.mktemp("locked-down")
     admin_uri = vhost_factory()
     database_url = f"sqlite:///{root}/<service>.db"
-    migrate(database_url, "intake", "routing", "archive", "notify")
+    migrate(database_url, *catalogue.WITH_TABLES)
     suffix = uuid.uuid4().hex[:6]
     users, uris = [], {}
 
@@ -41,8 +42,8 @@ def locked_down(vhost_factory, tmp_path_factory):
         uris[role] = broker.uri_for(admin_uri, name, password)
         return uris[role]
 
-    for service in permissions.SERVICES:
-        user(service, permissions.service_permission(service))
+    for service in catalogue.NAMES:
+        user(service, permissions.service_permission(catalogue.entry(service).broker_access))
     user("form", permissions.FORM_PERMISSION)
     for code in ("shuipo-street", "quanpu-coop"):
         perm, topic = permissions.station_permission(code)
@@ -53,7 +54,7 @@ def locked_down(vhost_factory, tmp_path_factory):
     env = {"AMQP_URI": admin_uri, "DATABASE_URL": database_url, "HTTP_PORT": str(port),
            "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp.port),
            "NOTIFY_OUTBOX_DIR": str(root / "outbox"), "METRICS_PORT": "0",
-           **{f"{s.upper()}_AMQP_URI": uris[s] for s in permissions.SERVICES}}
+           **{f"{s.upper()}_AMQP_URI": uris[s] for s in catalogue.NAMES}}
     group = ProcessGroup(run_dir=root, env=env)
     try:
         group.start(timeout=90)

@@ -10,11 +10,11 @@ from urllib.parse import quote
 
 import pytest
 
-from liaison.forms_client import connect, publish_submission
-from liaison.timeutil import utcnow
-from services.archive.periods import local_date
-from services.archive.registry import resolve_file
+from liaison.contracts.county_time import utcnow
+from liaison.contracts.periods import local_date
+from services.archive.deputies.rules.registry import resolve_file
 from tests.support.waiting import wait_for
+from tools.forms_client import connect, publish_submission
 
 pytestmark = pytest.mark.broker
 # The archive's logic runs on both databases in tests/integration/test_deputies_*.py; here the

@@ -8,9 +8,9 @@ from email.header import decode_header, make_header
 
 import pytest
 
-from liaison.forms_client import connect, publish_submission
-from liaison.processes import ProcessGroup
 from tests.support.waiting import wait_for
+from tools.forms_client import connect, publish_submission
+from tools.processes import ProcessGroup
 
 pytestmark = pytest.mark.broker
 # Concurrency is what this module is about, and PostgreSQL is where two instances really race

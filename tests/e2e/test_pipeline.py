@@ -6,8 +6,8 @@ import uuid
 
 import pytest
 
-from liaison.forms_client import connect, publish_submission
 from tests.support.waiting import wait_for
+from tools.forms_client import connect, publish_submission
 
 pytestmark = pytest.mark.broker
 

@@ -8,13 +8,13 @@ import pytest
 from sqlalchemy import create_engine, select
 
 from liaison.db.engine import normalise_url
-from liaison.forms_client import connect, publish_submission
-from liaison.processes import ProcessGroup
-from services.intake.models import cases as intake_cases
-from services.notify.models import cases as notify_cases
-from services.notify.models import notifications
+from services.intake.adapters.models import cases as intake_cases
+from services.notify.adapters.models import cases as notify_cases
+from services.notify.adapters.models import notifications
 from tests.support.fixtures import url_for
 from tests.support.waiting import wait_for
+from tools.forms_client import connect, publish_submission
+from tools.processes import ProcessGroup
 
 pytestmark = pytest.mark.broker
 # One backend is enough here: the erasure is plain UPDATEs, the same on both.

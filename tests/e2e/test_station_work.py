@@ -11,8 +11,8 @@ import uuid
 import pytest
 
 from liaison.config import REPO_ROOT
-from liaison.forms_client import connect, publish_submission
 from tests.support.waiting import wait_for
+from tools.forms_client import connect, publish_submission
 
 pytestmark = pytest.mark.broker
 
@@ -220,7 +220,7 @@ def test_refusals_say_why(system):
 def test_watch_shows_only_its_station(system):
     env = {**os.environ, "AMQP_URI": system.amqp_uri}
     watcher = subprocess.Popen(
-        [sys.executable, "-m", "liaison.cli", "watch", "--station", "shuipo-street",
+        [sys.executable, "-m", "tools.cli", "watch", "--station", "shuipo-street",
          "--timeout", "6"], cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, text=True)
     assert watcher.stdout.readline().startswith("# watching shuipo-street")
     others = [submit(system, town="拳铺镇", title="大蒜滞销"),

@@ -12,7 +12,7 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
-from services.intake.schemas import CHANNELS, MAX_BODY_BYTES, SUBMITTER_TYPES
+from liaison.contracts.submission import CHANNELS, MAX_BODY_BYTES, SUBMITTER_TYPES
 
 SCRIPTS = ["<script>alert(1)</script>", "\"><img src=x onerror=alert(1)>", "javascript:alert(1)",
            "{{7*7}}", "${jndi:ldap://x/a}", "'; DROP TABLE intake_cases; --", "<svg/onload=1>"]

@@ -22,16 +22,16 @@ import pytest
 from kombu import Connection, Exchange, Producer
 from sqlalchemy import create_engine, select
 
+from liaison.contracts.submission import MAX_BODY_BYTES
 from liaison.db.engine import normalise_url
-from liaison.processes import ProcessGroup
-from services.intake.models import cases, rejections
-from services.intake.schemas import MAX_BODY_BYTES
+from services.intake.adapters.models import cases, rejections
 from tests.fuzz.conftest import NOTES, OUTCOMES
 from tests.fuzz.payloads import collect
 from tests.fuzz.test_parse_property import judge
 from tests.support.fixtures import migrate
 from tests.support.smtp import free_port
 from tests.support.waiting import wait_for
+from tools.processes import ProcessGroup
 
 pytestmark = [pytest.mark.broker, pytest.mark.fuzz]
 

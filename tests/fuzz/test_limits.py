@@ -11,13 +11,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
+from liaison.contracts.submission import MAX_ATTACHMENTS, MAX_BODY_BYTES, MAX_CONTENT, MAX_TITLE
 from liaison.db.engine import make_engine
-from liaison.db.migrate import upgrade
 from liaison.db.uow import UnitOfWork
-from services.intake import handlers
-from services.intake.domain import SubmissionRejected, parse_submission
-from services.intake.models import messaging, rejections
-from services.intake.schemas import MAX_ATTACHMENTS, MAX_BODY_BYTES, MAX_CONTENT, MAX_TITLE
+from services.intake.adapters.models import messaging, rejections
+from services.intake.handlers import receive_submission as handlers
+from services.intake.rules.submission import SubmissionRejected, parse_submission
+from tools.migrations import upgrade
 
 
 def doc(**changes) -> dict:

@@ -9,7 +9,7 @@ import os
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from services.intake.domain import Submission, SubmissionRejected, parse_submission
+from services.intake.rules.submission import Submission, SubmissionRejected, parse_submission
 from tests.fuzz.conftest import OUTCOMES
 from tests.fuzz.payloads import bodies, valid_submission
 

@@ -9,11 +9,11 @@ from itertools import permutations
 import pytest
 from sqlalchemy import select
 
+from liaison.contracts.events import new_event
 from liaison.db.uow import UnitOfWork
-from liaison.events import new_event
-from services.archive.handlers import _case_row, load_history, record_event
-from services.archive.models import cases, messaging
-from services.archive.projection import derive
+from services.archive.adapters.models import cases, messaging
+from services.archive.cases.handlers.record_event import _case_row, load_history, record_event
+from services.archive.cases.rules.projection import derive
 from tests.support.fixtures import migrated_engine
 
 T0 = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)

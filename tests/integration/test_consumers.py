@@ -8,21 +8,21 @@ import pytest
 from kombu import Connection, Exchange, Producer, Queue
 from sqlalchemy import create_engine, func, select
 
+from liaison.contracts.events import new_event
 from liaison.db.engine import normalise_url
-from liaison.events import new_event
-from liaison.forms_client import connect, publish_submission
 from liaison.service_kit.consumer import consume
-from services.archive.models import case_events
+from services.archive.adapters.models import case_events
 from services.archive.service import ArchiveService
-from services.intake.models import cases as intake_cases
-from services.intake.models import rejections
+from services.intake.adapters.models import cases as intake_cases
+from services.intake.adapters.models import rejections
 from services.intake.service import IntakeService
-from services.notify.models import notifications
+from services.notify.adapters.models import notifications
 from services.notify.service import NotifyService
-from services.routing.models import decisions
+from services.routing.adapters.models import decisions
 from services.routing.service import RoutingService
 from tests.support.fixtures import migrate, running, service_config, url_for
 from tests.support.waiting import wait_for
+from tools.forms_client import connect, publish_submission
 
 pytestmark = pytest.mark.broker
 

@@ -5,8 +5,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from liaison.db.engine import normalise_url
-from liaison.health import database_status
-from services.intake.models import messaging
+from liaison.service_kit.health import database_status
+from services.intake.adapters.models import messaging
 from tests.support.databases import PG_ADMIN_URL
 from tests.support.fixtures import migrated_engine
 

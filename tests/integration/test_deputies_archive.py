@@ -20,12 +20,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from liaison.config import REPO_ROOT
+from liaison.contracts.county_time import LOCAL_TZ
+from liaison.contracts.events import new_event
 from liaison.db.engine import make_engine
-from liaison.events import new_event
 from liaison.messaging import topology
-from liaison.timeutil import LOCAL_TZ
-from services.archive import reports
-from services.archive.models import entries, messaging
+from services.archive.adapters.models import entries, messaging
+from services.archive.reports.handlers import reports
 from services.archive.service import ArchiveService
 from tests.support.fixtures import migrate, running, service_config, url_for
 
@@ -339,7 +339,7 @@ def test_verify_names_an_archive_row_altered_in_the_database(archive):
         rpc.record(record)
     settle(amqp_uri, engine)
     env = {**os.environ, "ARCHIVE_DATABASE_URL": url, "PYTHONWARNINGS": "ignore"}
-    command = [sys.executable, "-m", "liaison.cli", "archive", "verify"]
+    command = [sys.executable, "-m", "tools.cli", "archive", "verify"]
     intact = subprocess.run(command, env=env, cwd=REPO_ROOT, capture_output=True, text=True,
                             timeout=60)
     assert intact.returncode == 0, intact.stdout + intact.stderr

@@ -18,13 +18,15 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import sessionmaker
 
 from liaison.config import REPO_ROOT
+from liaison.contracts.events import new_event, parse_event
 from liaison.db.engine import make_engine
-from liaison.db.migrate import upgrade
 from liaison.db.uow import UnitOfWork
-from liaison.events import new_event, parse_event
-from services.archive import desk, handlers, registry
-from services.archive.demo_workload import DEMO_DEPUTY, load_records
-from services.archive.models import messaging
+from services.archive.adapters.models import messaging
+from services.archive.cases.handlers import record_event as handlers
+from services.archive.deputies.handlers import desk
+from services.archive.deputies.rules import registry
+from tools.demo_deputies import DEMO_DEPUTY, load_records
+from tools.migrations import upgrade
 
 TODAY = date(2026, 11, 26)
 
@@ -96,7 +98,7 @@ def _cases() -> list:
 
 def liaison(url: str, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "ARCHIVE_DATABASE_URL": url, "PYTHONWARNINGS": "ignore"}
-    return subprocess.run([sys.executable, "-m", "liaison.cli", *args], env=env, cwd=REPO_ROOT,
+    return subprocess.run([sys.executable, "-m", "tools.cli", *args], env=env, cwd=REPO_ROOT,
                           capture_output=True, text=True, timeout=120)
 
 

@@ -8,12 +8,12 @@ import json
 import pytest
 from kombu import Exchange, Producer
 
-from liaison.events import new_event
-from liaison.forms_client import connect
+from liaison.contracts.events import new_event
 from services.notify.service import NotifyService
 from tests.support.fixtures import migrate, running, service_config
 from tests.support.http_sink import HttpSink
 from tests.support.waiting import wait_for
+from tools.forms_client import connect
 
 pytestmark = pytest.mark.broker
 

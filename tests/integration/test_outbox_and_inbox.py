@@ -9,12 +9,12 @@ from sqlalchemy import event, func, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import sessionmaker
 
+from liaison.contracts.events import new_event
 from liaison.db.uow import UnitOfWork, apply_each
-from liaison.events import new_event
 from liaison.messaging.publisher import ConfirmedPublisher
 from liaison.messaging.relay import OutboxRelay
 from liaison.service_kit.database import DatabaseAccess
-from services.intake.models import messaging, tracking_sequences
+from services.intake.adapters.models import messaging, tracking_sequences
 from services.intake.service import IntakeService
 from tests.support.fixtures import migrated_engine, running, service_config
 from tests.support.waiting import wait_for

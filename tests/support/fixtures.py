@@ -14,10 +14,10 @@ from sqlalchemy import Engine
 
 from liaison.config import load_config
 from liaison.db.engine import make_engine
-from liaison.db.migrate import upgrade
 from liaison.messaging import topology
 from tests.support import broker, databases
 from tests.support.smtp import SmtpSink
+from tools.migrations import upgrade
 
 _PG = None
 

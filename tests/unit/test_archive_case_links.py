@@ -3,8 +3,8 @@
 import random
 from datetime import UTC, datetime, timedelta
 
-from services.archive.case_links import Roster, RosterEntry, links
-from services.archive.projection import HistoryEntry
+from services.archive.cases.rules.projection import HistoryEntry
+from services.archive.deputies.rules.case_links import Roster, RosterEntry, links
 
 T0 = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
 ROSTER = Roster([RosterEntry("李一", "李一", ("s-a",)), RosterEntry("王二", "王二", ("s-a",)),

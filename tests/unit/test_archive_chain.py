@@ -3,7 +3,7 @@ or truncated chain is found, and named."""
 
 from datetime import UTC, datetime, timedelta, timezone
 
-from services.archive.chain import GENESIS, entry_hash, verify_chain
+from services.archive.deputies.rules.chain import GENESIS, entry_hash, verify_chain
 
 
 def chain_of(n: int, name: str = "deputy:李一") -> list[dict]:

@@ -2,8 +2,8 @@
 
 from datetime import date, datetime
 
-from services.archive.obligations import check_deputy, check_station_month, load_obligations
-from services.archive.periods import parse_period
+from liaison.contracts.periods import parse_period
+from services.archive.reports.rules.obligations import check_deputy, check_station_month, load_obligations
 
 RULES = load_obligations()
 TERM = {"code": "county-19", "start": "2022-01-01", "end": "2026-12-31"}

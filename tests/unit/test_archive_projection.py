@@ -1,7 +1,7 @@
 from datetime import UTC, datetime, timedelta
 
-from services.archive.history import describe
-from services.archive.projection import HistoryEntry, derive
+from services.archive.cases.rules.history import describe
+from services.archive.cases.rules.projection import HistoryEntry, derive
 
 T0 = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)
 

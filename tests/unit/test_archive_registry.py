@@ -4,8 +4,8 @@ once), and a new version of the registry becomes exactly the changes it makes.""
 import pytest
 from marshmallow import ValidationError
 
-from services.archive import registry
-from services.routing.registry import load_registry as load_routing_registry
+from services.archive.deputies.rules import registry
+from services.routing.rules.registry import load_registry as load_routing_registry
 
 TERM = {"code": "county-19", "start": "2022-01-01", "end": "2026-12-31"}
 

@@ -3,10 +3,10 @@
 
 from datetime import UTC, datetime, timedelta
 
-from services.archive.case_facts import case_facts
-from services.archive.periods import parse_period
-from services.archive.projection import HistoryEntry
-from services.archive.statistics import StationInfo, breakdown, received_in, to_csv, totals
+from liaison.contracts.periods import parse_period
+from services.archive.cases.rules.projection import HistoryEntry
+from services.archive.reports.rules.case_facts import case_facts
+from services.archive.reports.rules.statistics import StationInfo, breakdown, received_in, to_csv, totals
 
 T0 = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
 AS_OF = datetime(2026, 11, 26, tzinfo=UTC)

@@ -2,7 +2,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from liaison.events import EventSchemaError, new_event, parse_event
+from liaison.contracts.events import EventSchemaError, new_event, parse_event
 
 
 def routed_data(**changes):

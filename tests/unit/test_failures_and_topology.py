@@ -1,6 +1,6 @@
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from liaison.events import EventSchemaError
+from liaison.contracts.events import EventSchemaError
 from liaison.messaging import topology
 from liaison.service_kit.failures import Failure, PermanentError, TransientError, classify
 

@@ -5,13 +5,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from services.intake.domain import (
-    SubmissionRejected,
-    actor_of,
-    parse_submission,
-    tracking_number,
-)
-from services.intake.schemas import MAX_BODY_BYTES
+from liaison.contracts.submission import MAX_BODY_BYTES
+from services.intake.rules.submission import SubmissionRejected, actor_of, parse_submission, tracking_number
 
 
 def valid(**changes):

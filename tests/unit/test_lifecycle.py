@@ -2,13 +2,7 @@
 
 import pytest
 
-from services.routing.lifecycle import (
-    ACTIONS,
-    ActionRefused,
-    Actor,
-    CaseSnapshot,
-    decide,
-)
+from services.routing.rules.lifecycle import ACTIONS, ActionRefused, Actor, CaseSnapshot, decide
 
 STAFF = Actor("张丽", "staff", "shuipo-street")
 DEPUTY = Actor("王建国", "deputy", "shuipo-street")
@@ -119,5 +113,5 @@ def test_clock_actions_keep_the_status():
 
 def test_every_action_has_its_own_event():
     assert len({a.event_type for a in ACTIONS.values()}) == len(ACTIONS)
-    from liaison.events import TRANSITION_EVENTS
+    from liaison.contracts.events import TRANSITION_EVENTS
     assert {a.event_type for a in ACTIONS.values()} == set(TRANSITION_EVENTS)

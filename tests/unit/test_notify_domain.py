@@ -2,14 +2,8 @@
 
 from datetime import UTC, datetime, timedelta
 
-from services.notify.domain import (
-    Addresses,
-    CaseInfo,
-    Contact,
-    next_attempt_after,
-    plan,
-)
-from services.notify.rendering import render
+from services.notify.adapters.rendering import render
+from services.notify.rules.notices import Addresses, CaseInfo, Contact, next_attempt_after, plan
 
 CASE = CaseInfo("LS-2026-000009", "灌溉渠年久失修", "web_form", "小路口镇", "灌溉渠失修，联系我13812345678",
                 "xiaolukou-yellow-river", "小路口镇代表联络站", "xlk@stations.example", None)

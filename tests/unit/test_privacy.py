@@ -1,8 +1,8 @@
 import json
 import logging
 
-from liaison.logs import JsonFormatter, MaskPersonalData
-from liaison.privacy import mask_email, mask_name, mask_phone, mask_text
+from liaison.contracts.privacy import mask_email, mask_name, mask_phone, mask_text
+from liaison.service_kit.logs import JsonFormatter, MaskPersonalData
 
 
 def test_masks():

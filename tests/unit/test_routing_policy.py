@@ -10,7 +10,7 @@ import pytest
 
 # ../shared sits beside the repository (CI puts it there); SHARED_DIR overrides.
 from liaison.config import REPO_ROOT  # noqa: E402
-from services.routing.policy import (
+from services.routing.rules.policy import (
     RULE_INDUSTRY,
     RULE_TOWN_GENERAL,
     RULE_TOWN_SPECIALTY,
@@ -19,7 +19,7 @@ from services.routing.policy import (
     RoutingRequest,
     decide,
 )
-from services.routing.registry import StationRegistry, load_registry
+from services.routing.rules.registry import StationRegistry, load_registry
 
 DEV_PATH = Path(os.environ.get("SHARED_DIR", REPO_ROOT.parent / "shared")) / "routing" / "dev.jsonl"
 HOLDOUT_PATH = Path(__file__).parent / "data" / "routing_holdout.jsonl"

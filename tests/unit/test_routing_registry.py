@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from services.routing.registry import (
+from services.routing.rules.registry import (
     DEFAULT_STATIONS_PATH,
     Deputy,
     RegistryError,

@@ -11,8 +11,8 @@ import pytest
 
 # ../shared sits beside the repository (CI puts it there); SHARED_DIR overrides.
 from liaison.config import REPO_ROOT  # noqa: E402
-from services.routing.registry import StationRegistry, load_registry
-from services.routing.route_file import main, route_lines
+from services.routing.commands import main, route_lines
+from services.routing.rules.registry import StationRegistry, load_registry
 
 DEV_PATH = Path(os.environ.get("SHARED_DIR", REPO_ROOT.parent / "shared")) / "routing" / "dev.jsonl"
 

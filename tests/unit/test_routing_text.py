@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from services.routing.registry import StationRegistry, load_registry
-from services.routing.text import TextAnalyzer, analyzer_for, find_phrase, normalize
+from services.routing.rules.registry import StationRegistry, load_registry
+from services.routing.rules.text import TextAnalyzer, analyzer_for, find_phrase, normalize
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,8 @@ from datetime import date, datetime
 
 import pytest
 
-from liaison.timeutil import LOCAL_TZ
-from services.routing.time_limits import (
+from liaison.contracts.county_time import LOCAL_TZ
+from services.routing.rules.time_limits import (
     CalendarError,
     LadderStep,
     Limits,
@@ -112,7 +112,7 @@ def test_category_limits_fall_back_to_the_default():
 
 
 def test_the_clock_climbs_one_step_at_a_time():
-    from services.routing.time_limits import next_step
+    from services.routing.rules.time_limits import next_step
 
     ladder = default_time_limits().ladder
     d = deadline("sign_for", at(2026, 9, 25), ONE_DAY, CAL)  # Fri Sep 25 is 中秋: due end Sep 28

@@ -1,0 +1,227 @@
+"""Chinese text analysis for routing: place names and vocabulary on jieba word segments.
+
+One private ``jieba.Tokenizer`` serves the process. It is created on first use (loading
+jieba's dictionary takes about a second) and taught the gazetteer names and the station
+vocabulary as user words, so that "梁山街道" or "钕铁硼" come out as single words.
+
+Place names are found by a leftmost-longest scan of the gazetteer's spellings: at each
+position the longest name wins, so "梁山县" is the county and never "梁山街道", and
+"梁山街道" is found inside "我住在梁山街道的一个社区".
+
+Vocabulary is matched on segments, not raw substrings: a keyword counts when it is one
+of the words jieba finds (including the sub-words of a compound, e.g. "航运" inside
+"航运公司"), or when it spans whole words. "Fragments" are the deliberate exception:
+stems that are matched anywhere inside a word.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import threading
+import unicodedata
+import warnings
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from services.routing.rules.registry import Gazetteer, Place, StationRegistry
+
+if TYPE_CHECKING:
+    import jieba
+
+_lock = threading.Lock()
+_tokenizer: jieba.Tokenizer | None = None
+_taught: set[str] = set()
+
+# How far (in characters) around a weak alias a blocker word is looked for.
+_WEAK_WINDOW = 6
+
+
+def normalize(text: str | None) -> str:
+    """NFKC-normalise (full-width letters, digits and punctuation to half-width)."""
+    return unicodedata.normalize("NFKC", text or "").strip()
+
+
+def _new_tokenizer() -> jieba.Tokenizer:
+    with warnings.catch_warnings():
+        # jieba 0.42 imports pkg_resources, which warns about its own deprecation.
+        warnings.simplefilter("ignore")
+        import jieba
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    return tokenizer
+
+
+def tokenizer(words: Iterable[str] = ()) -> jieba.Tokenizer:
+    """The process's private jieba tokenizer, taught ``words`` as user words."""
+    global _tokenizer
+    with _lock:
+        if _tokenizer is None:
+            _tokenizer = _new_tokenizer()
+        for word in words:
+            if word and word not in _taught:
+                _tokenizer.add_word(word)
+                _taught.add(word)
+        return _tokenizer
+
+
+def find_phrase(text: str, phrases: Iterable[str]) -> str | None:
+    """The first phrase found in ``text`` as a substring, or None.
+
+    A "…" in a phrase stands for up to 8 characters within one clause, so "我…开了一家"
+    matches "我在开发区开了一家".
+    """
+    for phrase in phrases:
+        if "…" in phrase:
+            if _phrase_pattern(phrase).search(text):
+                return phrase
+        elif phrase in text:
+            return phrase
+    return None
+
+
+@functools.lru_cache(maxsize=256)
+def _phrase_pattern(phrase: str) -> re.Pattern[str]:
+    gap = r"[^，。！？；：,.!?;:\s]{0,8}"
+    return re.compile(gap.join(re.escape(part) for part in phrase.split("…")))
+
+
+@dataclass(frozen=True)
+class PlaceMention:
+    surface: str  # as written in the text
+    place: Place
+    start: int
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.surface)
+
+
+@dataclass(frozen=True)
+class Segmented:
+    """A text cut into words, ready for vocabulary matching."""
+
+    text: str
+    words: tuple[str, ...]
+    search_words: frozenset[str]  # words plus the dictionary sub-words of compounds
+    boundaries: frozenset[int]  # character offsets where a word starts or ends
+
+    def find(
+        self,
+        keywords: Iterable[str],
+        fragments: Iterable[str] = (),
+        exclude: Iterable[tuple[int, int]] = (),
+    ) -> tuple[str, ...]:
+        """The keywords and fragments present, in order of first appearance.
+
+        A word found only inside a longer matched word is dropped ("稀土" inside
+        "稀土永磁"), as is anything inside an ``exclude`` span (place names).
+        """
+        spans: list[tuple[int, int, str]] = []
+        for word in dict.fromkeys(keywords):
+            starts = list(_occurrences(self.text, word))
+            aligned = [s for s in starts if self._aligned(s, s + len(word))]
+            if word in self.search_words or aligned:
+                spans.extend((s, s + len(word), word) for s in starts)
+        for word in dict.fromkeys(fragments):
+            spans.extend((s, s + len(word), word) for s in _occurrences(self.text, word))
+        blocked = list(exclude)
+        kept = [
+            span for span in spans
+            if not _inside_any(span, blocked) and not _inside_longer(span, spans)
+        ]
+        kept.sort()
+        return tuple(dict.fromkeys(word for _, _, word in kept))
+
+    def _aligned(self, start: int, end: int) -> bool:
+        return start in self.boundaries and end in self.boundaries
+
+
+def _occurrences(text: str, word: str) -> Iterator[int]:
+    start = text.find(word)
+    while start != -1:
+        yield start
+        start = text.find(word, start + 1)
+
+
+def _inside_any(span: tuple[int, int, str], blocked: list[tuple[int, int]]) -> bool:
+    return any(b0 <= span[0] and span[1] <= b1 for b0, b1 in blocked)
+
+
+def _inside_longer(span: tuple[int, int, str], spans: list[tuple[int, int, str]]) -> bool:
+    s0, s1, word = span
+    return any(
+        o0 <= s0 and s1 <= o1 and len(other) > len(word) for o0, o1, other in spans
+    )
+
+
+class TextAnalyzer:
+    """Segmentation and place finding for one registry's gazetteer and vocabulary."""
+
+    def __init__(self, registry: StationRegistry) -> None:
+        self.gazetteer: Gazetteer = registry.gazetteer
+        words = [*self.gazetteer.surfaces, *self.gazetteer.weak_surfaces]
+        for station in registry.stations:
+            words.extend(station.vocabulary)
+        words.extend(registry.cues.nuisance)
+        self._words = tuple(dict.fromkeys(words))
+        self._strong = _by_length(self.gazetteer.surfaces)
+        self._weak = _by_length(self.gazetteer.weak_surfaces)
+
+    def segment(self, text: str) -> Segmented:
+        """Cut ``text`` (already normalised) into words."""
+        tk = tokenizer(self._words)
+        words = tuple(tk.cut(text, HMM=False))
+        bounds = {0}
+        offset = 0
+        for word in words:
+            offset += len(word)
+            bounds.add(offset)
+        search = frozenset(tk.cut_for_search(text, HMM=False))
+        return Segmented(text, words, search | frozenset(words), frozenset(bounds))
+
+    def places(self, text: str) -> list[PlaceMention]:
+        """Every place name in ``text``, leftmost-longest, in order of appearance.
+
+        Weak aliases (everyday words such as "小路口") count only when the text names no
+        other town, zone or locality and no blocker word ("红绿灯", …) is near them.
+        """
+        mentions = _scan(text, self._strong)
+        if any(m.place.kind != "county" for m in mentions):
+            return mentions
+        weak = [m for m in _scan(text, self._weak) if not self._blocked(text, m)]
+        return sorted(mentions + weak, key=lambda m: m.start)
+
+    def _blocked(self, text: str, mention: PlaceMention) -> bool:
+        window = text[max(0, mention.start - _WEAK_WINDOW): mention.end + _WEAK_WINDOW]
+        return any(b in window for b in self.gazetteer.weak_blockers)
+
+
+def _by_length(surfaces: Mapping[str, Place]) -> tuple[dict[str, Place], list[int]]:
+    table = dict(surfaces)
+    return table, sorted({len(s) for s in table}, reverse=True)
+
+
+def _scan(text: str, index: tuple[dict[str, Place], list[int]]) -> list[PlaceMention]:
+    table, lengths = index
+    found: list[PlaceMention] = []
+    i = 0
+    while i < len(text):
+        for n in lengths:
+            surface = text[i: i + n]
+            if len(surface) == n and surface in table:
+                found.append(PlaceMention(surface, table[surface], i))
+                i += n
+                break
+        else:
+            i += 1
+    return found
+
+
+@functools.lru_cache(maxsize=8)
+def analyzer_for(registry: StationRegistry) -> TextAnalyzer:
+    """The analyzer of a registry, built once per registry."""
+    return TextAnalyzer(registry)
