@@ -135,12 +135,17 @@ class Segmented:
     ) -> list[tuple[int, int, str]]:
         """Every occurrence ``(start, end, word)`` that :meth:`find` counts, in text order."""
         spans: list[tuple[int, int, str]] = []
+        chars = self._chars
         for word in dict.fromkeys(keywords):
+            if word[0] not in chars:  # most of a vocabulary is absent: skip it cheaply
+                continue
             starts = list(_occurrences(self.text, word))
             aligned = [s for s in starts if self._aligned(s, s + len(word))]
             if word in self.search_words or aligned:
                 spans.extend((s, s + len(word), word) for s in starts)
         for word in dict.fromkeys(fragments):
+            if word[0] not in chars:
+                continue
             spans.extend((s, s + len(word), word) for s in _occurrences(self.text, word))
         blocked = list(exclude)
         kept = [
@@ -149,6 +154,10 @@ class Segmented:
         ]
         kept.sort()
         return kept
+
+    @functools.cached_property
+    def _chars(self) -> frozenset[str]:
+        return frozenset(self.text)
 
     def is_word(self, start: int, end: int) -> bool:
         """Whether ``text[start:end]`` starts and ends on word boundaries."""
@@ -189,10 +198,12 @@ class TextAnalyzer:
         self._strong = _by_length(self.gazetteer.surfaces)
         self._weak = _by_length(self.gazetteer.weak_surfaces)
         self._sounds = _SoundIndex.of(self.gazetteer)
+        self._taught = False
 
     def segment(self, text: str) -> Segmented:
         """Cut ``text`` (already normalised) into words."""
-        tk = tokenizer(self._words)
+        tk = tokenizer(() if self._taught else self._words)
+        self._taught = True
         words = tuple(tk.cut(text, HMM=False))
         bounds = {0}
         offset = 0
@@ -327,7 +338,19 @@ def _pinyin(text: str) -> str:
     return " ".join(lazy_pinyin(text))
 
 
-@functools.lru_cache(maxsize=8)
+_analyzers: dict[int, tuple[StationRegistry, TextAnalyzer]] = {}
+
+
 def analyzer_for(registry: StationRegistry) -> TextAnalyzer:
-    """The analyzer of a registry, built once per registry."""
-    return TextAnalyzer(registry)
+    """The analyzer of a registry, built once per registry object.
+
+    Keyed by identity: hashing a registry (every station, every word) on each call cost
+    more than a routing decision's own work.
+    """
+    entry = _analyzers.get(id(registry))
+    if entry is None or entry[0] is not registry:
+        with _lock:
+            if len(_analyzers) >= 8:
+                _analyzers.clear()
+            entry = _analyzers[id(registry)] = (registry, TextAnalyzer(registry))
+    return entry[1]
