@@ -5,10 +5,11 @@ other firms a text mentions: the flour mill's "附近的挂车厂也有同样的
 the mill is no trailer maker. A person reading such a text hears three things, and so does
 this module, clause by clause (a clause ends at ，。；：！？ or a line break):
 
-- in passing: an industry word after a word that points at somebody else (``others``:
-  附近, 周边, 听说, 人家 …) in the same clause, or a firm's name introduced as an example
-  (``examples``: 像开发区那些稀土企业) or followed by "也一样/也有同样的问题" (``same_as``).
-  Such words never feed rule 2.
+- in passing: a firm's name after a word that points at somebody else (``others``:
+  附近, 周边, 听说, 人家 …) in the same clause, introduced as an example (``examples``:
+  像开发区那些稀土企业) or followed by "也一样/也有同样的问题" (``same_as``). Such words never
+  feed rule 2. A product is never in passing ("做周边配套的，为专用车企业生产车桥": the
+  专用车企业 is a customer, the 车桥 are the submitter's).
 - the submitter itself: an industry word after a first-person word (``self``: 我们, 俺们,
   其公司 …) in the same clause, before anything turns the clause towards another party
   (``parties``: 给, 跟, 被 …; or an ``others`` word).
@@ -85,18 +86,25 @@ class SubjectReader:
     def mention(self, start: int, end: int, word: str) -> Mention:
         clause_start, clause_end = self._clause(start)
         before = self._markers_before(clause_start, start)
-        names_firm = self._names_firm(start, end, word, clause_end, before)
-        marker = self._passing_marker(start, end, clause_start, clause_end, before, names_firm)
+        firm = self._names_firm(end, word, clause_end)
+        trade = self._follows_trade(start)
+        marker = (self._passing_marker(end, clause_start, clause_end, before)
+                  if firm and not trade else "")
         if marker:
-            return Mention(start, end, word, PASSING, names_firm, marker)
+            return Mention(start, end, word, PASSING, True, marker)
         role = SELF if self._said_of_self(before) else PLAIN
-        return Mention(start, end, word, role, names_firm)
+        return Mention(start, end, word, role, firm or trade)
 
     def place_is_compared(self, start: int) -> str:
         """The comparison word before a place name in its clause ("人家"), or ""."""
         clause_start, _ = self._clause(start)
-        return next((w for _, w, kind in reversed(self._markers_before(clause_start, start))
-                     if kind == "comparison"), "")
+        compared = ""
+        for _, word, kind in self._markers_before(clause_start, start):
+            if kind == "comparison":
+                compared = word
+            elif kind == "self":  # "像我们梁山街道这样的": the submitter's own town
+                compared = ""
+        return compared
 
     def place_is_destination(self, start: int) -> str:
         """The motion word right before a place name ("发往"), or ""."""
@@ -132,27 +140,29 @@ class SubjectReader:
             o[0] <= m[0] and m[0] + len(m[1]) <= o[0] + len(o[1]) and len(o[1]) > len(m[1])
             for o in found)]
 
-    def _names_firm(self, start: int, end: int, word: str, clause_end: int,
-                    before: Sequence[tuple[int, str, str]]) -> bool:
-        text = self.text.text
+    def _names_firm(self, end: int, word: str, clause_end: int) -> bool:
+        """The word names a firm: 物流公司, 挂车厂, 半挂车生产企业."""
         if any(word.endswith(f) for f in self.cues.firms):
             return True
-        after = text[end: min(clause_end, end + _FIRM_GAP + 2)]
-        for gap in range(_FIRM_GAP + 1):
-            if any(after[gap:].startswith(f) for f in self.cues.firms):
-                return True
-        head = text[max(0, start - 3): start]
+        after = self.text.text[end: min(clause_end, end + _FIRM_GAP + 2)]
+        return any(after[gap:].startswith(f) for gap in range(_FIRM_GAP + 1)
+                   for f in self.cues.firms)
+
+    def _follows_trade(self, start: int) -> bool:
+        """The word says what somebody makes or does: 生产半挂车, 做快递分拣."""
+        head = self.text.text[max(0, start - 3): start]
         return any(head.endswith(t) and self.text.is_word(start - len(t), start)
                    for t in self.cues.trades)
 
-    def _passing_marker(self, start: int, end: int, clause_start: int, clause_end: int,
-                        before: Sequence[tuple[int, str, str]], names_firm: bool) -> str:
+    def _passing_marker(self, end: int, clause_start: int, clause_end: int,
+                        before: Sequence[tuple[int, str, str]]) -> str:
+        """Why a firm's name is said of another party, or "" (only firms, never products)."""
         for offset, word, kind in reversed(before):
             if kind == "others" and not self._locates_self(offset, word, clause_start):
                 return word
-            if kind == "examples" and names_firm:
+            if kind == "examples":
                 return word
-        if names_firm and not any(kind == "self" for _, _, kind in before):
+        if not any(kind == "self" for _, _, kind in before):
             tail = self.text.text[end:clause_end]
             same = next((w for w in self.cues.same_as if w in tail), "")
             if same:

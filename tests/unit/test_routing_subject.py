@@ -88,6 +88,13 @@ def test_examples_of_other_firms_are_in_passing(registry: StationRegistry) -> No
     assert (d.station, d.rule) == ("quanpu-coop", RULE_TOWN_GENERAL)
 
 
+def test_a_product_after_a_neighbour_word_is_still_the_submitters(
+    registry: StationRegistry,
+) -> None:
+    d = route(registry, "马营镇", "我们给周边的几家厂做车桥，回款慢。")
+    assert (d.station, d.rule) == ("devzone-special-vehicles", RULE_INDUSTRY)
+
+
 def test_a_place_word_locating_the_submitter_is_not_another_firm(
     registry: StationRegistry,
 ) -> None:
@@ -112,10 +119,14 @@ def test_worker_speaking_of_the_employer_is_not_the_enterprise(
     d = route(registry, None, "我在一家物流公司上班，我们公司拖欠工资三个月。",
               submitter_type="resident", channel="hotline")
     assert (d.station, d.rule) == ("county-office", RULE_TRIAGE)
-    assert "“在…上班”：职工反映所在单位的事" in d.reason
-    # An enterprise saying the same words still speaks as the enterprise.
-    d = route(registry, None, "我们物流公司司机在外地上班时间太长，希望协调。")
+    assert "“我在…上班”：职工反映所在单位的事" in d.reason
+    # An enterprise saying the same words still speaks as the enterprise …
+    d = route(registry, None, "我在一家物流公司上班，我们公司拖欠工资三个月。")
     assert d.station == "devzone-port-logistics"
+    # … and so does a first-person company speaking of where its staff work.
+    d = route(registry, None, "我们公司员工在开发区上班，快递分拣中心没有公交。",
+              submitter_type="resident", channel="wechat")
+    assert (d.station, d.rule) == ("devzone-port-logistics", RULE_INDUSTRY)
 
 
 def test_dialect_and_transcript_voices(registry: StationRegistry) -> None:
@@ -164,6 +175,18 @@ def test_town_named_as_a_comparison_is_not_the_submissions(registry: StationRegi
               submitter_type="resident", channel="wechat")
     assert (d.station, d.town) == ("county-office", "马营镇")
     assert "“拳铺镇”前有“人家”，是比较，不是所在地" in d.reason
+
+
+def test_own_town_after_a_comparison_word_is_still_own(registry: StationRegistry) -> None:
+    d = route(registry, None, "像我们梁山街道这样的老小区，停车太难了。",
+              submitter_type="resident", channel="wechat")
+    assert (d.station, d.town) == ("liangshan-street", "梁山街道")
+
+
+def test_hearsay_about_a_town_still_places_the_submission(registry: StationRegistry) -> None:
+    d = route(registry, None, "听说小路口镇黄河滩区要迁建，俺们村啥时候搬？",
+              submitter_type="resident", channel="hotline")
+    assert (d.station, d.rule) == ("xiaolukou-yellow-river", RULE_TOWN_SPECIALTY)
 
 
 def test_comparison_only_leaves_no_town(registry: StationRegistry) -> None:
