@@ -30,6 +30,10 @@ PLACE_KINDS = ("county", "town", "zone", "locality", "landmark")
 # so a fixed UTC+8 offset is exact.
 COUNTY_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 
+# libyaml's safe loader when PyYAML was built with it (5x faster on the word lists), else
+# the pure-Python one; both are safe loaders.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 _CODE_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _VOCABULARY_FIELDS = frozenset({"source", "note", "keywords", "fragments"})
 _STATION_FIELDS = frozenset(
@@ -296,7 +300,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise RegistryError(f"cannot read {path}: {exc.strerror or exc}") from exc
     try:
-        doc = yaml.safe_load(text)
+        doc = yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 (_YAML_LOADER is a safe loader)
     except yaml.YAMLError as exc:
         raise RegistryError(f"{path.name}: invalid YAML: {exc}") from exc
     if not isinstance(doc, dict):
