@@ -76,7 +76,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
 def cmd_route(args: argparse.Namespace) -> int:
     from services.routing.commands import main as route_main
 
-    return route_main([args.file])
+    return route_main(["--eval", args.file] if args.eval else [args.file])
 
 
 def cmd_up(args: argparse.Namespace) -> int:
@@ -301,6 +301,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     route = sub.add_parser("route", help="route JSON lines (dev.jsonl format); print decisions")
     route.add_argument("file", help="a .jsonl file, or - for standard input")
+    route.add_argument("--eval", action="store_true", help="rows carry expected_station: print "
+                       "accuracy, a confusion table by station and each miss with its reason")
     route.set_defaults(func=cmd_route)
 
     from services.archive.commands import add_commands as add_archive_commands

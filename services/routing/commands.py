@@ -4,6 +4,9 @@ Each input line is a JSON object in dev.jsonl's format (``id, channel, submitter
 town, title, content``; optional ``category``, ``enterprise_name``; any
 ``expected_station`` is ignored). Each output line is ``{"id", "station", "reason"}``,
 or ``{"id", "error", "line"}`` for a line that cannot be routed. Blank lines are skipped.
+
+``liaison route --eval FILE`` routes labelled rows instead and prints the accuracy, a
+confusion table by station and every miss with its reason (evaluation.py).
 """
 
 from __future__ import annotations
@@ -13,13 +16,15 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
+from services.routing.rules.evaluation import evaluate, render
 from services.routing.rules.policy import RoutingRequest, decide
 from services.routing.rules.registry import RegistryError, StationRegistry, default_registry
 
 REQUIRED_FIELDS = ("id", "channel", "submitter_type", "title", "content")
 OPTIONAL_FIELDS = ("town", "category", "enterprise_name")
 
-USAGE = "usage: liaison route FILE   (FILE is a JSON-lines file, or - for stdin)\n"
+USAGE = ("usage: liaison route [--eval] FILE   (FILE is a JSON-lines file, or - for stdin;\n"
+         "       --eval: rows carry expected_station; print accuracy, confusion table, misses)\n")
 
 
 class _BadLine(ValueError):
@@ -28,6 +33,15 @@ class _BadLine(ValueError):
 
 def route_lines(lines: Iterable[str], registry: StationRegistry) -> Iterator[dict[str, Any]]:
     """Route each non-blank line; a malformed line yields an error dict, never raises."""
+    for _, result in _route_records(lines, registry):
+        if "error" not in result:
+            del result["line"]  # kept for --eval's report only
+        yield result
+
+
+def _route_records(lines: Iterable[str], registry: StationRegistry
+                   ) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+    """(the parsed line, its result) for each non-blank line; {} for an unparsable line."""
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -36,10 +50,12 @@ def route_lines(lines: Iterable[str], registry: StationRegistry) -> Iterator[dic
             record = _parse(line)
             request = _request(record)
         except _BadLine as exc:
-            yield {"id": _id_of(record), "error": str(exc), "line": number}
+            yield (record if isinstance(record, dict) else {},
+                   {"id": _id_of(record), "error": str(exc), "line": number})
             continue
         decision = decide(request, registry)
-        yield {"id": request.id, "station": decision.station, "reason": decision.reason}
+        yield record, {"id": request.id, "station": decision.station, "reason": decision.reason,
+                       "line": number}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,7 +63,10 @@ def main(argv: list[str] | None = None) -> int:
 
     Returns 0, or 1 if any line had an error, or 2 if the file or registry cannot be read.
     """
-    args = sys.argv[1:] if argv is None else argv
+    args = list(sys.argv[1:] if argv is None else argv)
+    evaluating = "--eval" in args
+    if evaluating:
+        args.remove("--eval")
     if len(args) != 1 or args[0] in ("-h", "--help"):
         sys.stderr.write(USAGE)
         return 2
@@ -57,11 +76,12 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"liaison route: {exc}\n")
         return 2
     path = args[0]
+    run = _evaluate_stream if evaluating else _route_stream
     if path == "-":
-        return _route_stream(sys.stdin, registry)
+        return run(sys.stdin, registry, "标准输入")
     try:
         with open(path, encoding="utf-8-sig") as stream:
-            return _route_stream(stream, registry)
+            return run(stream, registry, path)
     except OSError as exc:
         sys.stderr.write(f"liaison route: cannot read {path}: {exc.strerror or exc}\n")
         return 2
@@ -70,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
-def _route_stream(stream: TextIO, registry: StationRegistry) -> int:
+def _route_stream(stream: TextIO, registry: StationRegistry, source: str) -> int:
     status = 0
     out = sys.stdout
     for result in route_lines(stream, registry):
@@ -79,6 +99,14 @@ def _route_stream(stream: TextIO, registry: StationRegistry) -> int:
         out.write(json.dumps(result, ensure_ascii=False, separators=(",", ":")) + "\n")
     out.flush()
     return status
+
+
+def _evaluate_stream(stream: TextIO, registry: StationRegistry, source: str) -> int:
+    """Print the evaluation report; 1 if a line could not be routed or has no label."""
+    ev = evaluate(_route_records(stream, registry), registry)
+    sys.stdout.write(render(ev, source))
+    sys.stdout.flush()
+    return 1 if ev.errors else 0
 
 
 def _parse(line: str) -> dict[str, Any]:

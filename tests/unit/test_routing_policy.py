@@ -64,19 +64,19 @@ def _score(examples: list[dict], registry: StationRegistry) -> tuple[int, list[s
 # --------------------------------------------------------------------------- labelled sets
 
 
-def test_dev_examples_agree_at_least_38_of_40(registry: StationRegistry) -> None:
+def test_dev_examples_all_agree(registry: StationRegistry) -> None:
     examples = _load(DEV_PATH)
     assert len(examples) == 40
     correct, wrong = _score(examples, registry)
-    assert correct >= 38, "\n".join(wrong)
+    assert correct == 40, "\n".join(wrong)
 
 
-def test_holdout_examples_agree_at_least_90_percent(registry: StationRegistry) -> None:
+def test_holdout_examples_all_agree(registry: StationRegistry) -> None:
     examples = _load(HOLDOUT_PATH)
     assert len(examples) >= 30
     assert len({e["id"] for e in examples}) == len(examples)
     correct, wrong = _score(examples, registry)
-    assert correct >= 0.9 * len(examples), "\n".join(wrong)
+    assert correct == len(examples), "\n".join(wrong)
 
 
 def test_holdout_covers_every_station(registry: StationRegistry) -> None:

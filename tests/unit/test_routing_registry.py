@@ -19,6 +19,7 @@ from services.routing.rules.registry import (
 )
 
 GAZETTEER_PATH = DEFAULT_STATIONS_PATH.parent / "gazetteer.yaml"
+INDUSTRIES_PATH = DEFAULT_STATIONS_PATH.parent / "industries.yaml"
 POLICY_CODES = {
     "shuipo-street", "liangshan-street", "shouzhangji-port", "quanpu-coop",
     "xiaolukou-yellow-river", "devzone-special-vehicles", "devzone-education",
@@ -127,6 +128,7 @@ def _write(tmp_path: Path, mutate) -> Path:
     """A copy of the packaged registry, changed by ``mutate(doc)``."""
     doc = yaml.safe_load(DEFAULT_STATIONS_PATH.read_text(encoding="utf-8"))
     doc["gazetteer"] = str(GAZETTEER_PATH)
+    doc["industries"] = str(INDUSTRIES_PATH)
     mutate(doc)
     path = tmp_path / "stations.yaml"
     path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")

@@ -112,5 +112,45 @@ def test_main_on_dev_file(capsys) -> None:
     expected = [json.loads(line)["expected_station"]
                 for line in DEV_PATH.read_text(encoding="utf-8").splitlines() if line.strip()]
     agree = sum(r["station"] == e for r, e in zip(results, expected, strict=True))
-    assert agree >= 38
+    assert agree == 40
     assert all(r["reason"] for r in results)
+
+
+# --------------------------------------------------------------------------- --eval
+
+
+def test_eval_reports_accuracy_confusion_and_each_miss(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "labelled.jsonl"
+    path.write_text("\n".join([
+        _line(id="ok", expected_station="quanpu-coop"),
+        _line(id="wrong", town="韩岗镇", title="路灯", content="村里路灯坏了。",
+              expected_station="quanpu-coop"),
+    ]) + "\n", encoding="utf-8")
+    assert main(["--eval", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "2 行已标注，正确 1，准确率 50.0%" in out
+    table = out.split("混淆表")[1].split("未命中")[0].splitlines()
+    quanpu = next(row for row in table if "quanpu-coop" in row)
+    # label quanpu-coop: one routed to quanpu-coop (column 1), one to county-office (column 2)
+    assert quanpu.split()[2:4] == ["1", "1"]
+    assert "- wrong：标注 quanpu-coop，路由到 county-office（路灯）" in out
+    assert "理由：规则4：韩岗镇（表单填写）暂未设立代表联络站" in out
+
+
+def test_eval_counts_unlabelled_and_bad_lines_as_errors(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "labelled.jsonl"
+    path.write_text(_line(id="nolabel") + "\n{oops\n"
+                    + _line(id="badlabel", expected_station="no-such-station") + "\n",
+                    encoding="utf-8")
+    assert main(["--eval", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "0 行已标注" in out and "3 行无法评估" in out
+    assert "第1行 nolabel：expected_station None is not a station code" in out
+    assert "第2行" in out and "invalid JSON" in out
+
+
+def test_eval_through_the_cli(capsys) -> None:
+    from tools.cli import main as cli_main
+
+    assert cli_main(["route", "--eval", str(DEV_PATH)]) == 0
+    assert "40 行已标注，正确 40，准确率 100.0%" in capsys.readouterr().out

@@ -17,7 +17,14 @@ POLICY.md. The most specific match wins, in this order:
 Hard cases:
 - The town comes from the form's ``town`` field; where that is empty (or names no town),
   from the first place name in the text. 梁山县/全县 is the county, not 梁山街道.
-  开发区 (the development zone) has no general station.
+  开发区 (the development zone) has no general station. A town named as a comparison
+  ("人家小路口镇…") is not where the submission comes from; a destination ("发往…") counts
+  only when nothing else is named; a town misspelt by sound ("拳埔镇") is that town.
+- The subject (subject.py): only the submitting enterprise's own industry feeds rule 2,
+  not the firms it mentions in passing ("附近的挂车厂也有同样的问题"); a worker speaking of
+  the employer ("我在稀土厂上班") is not the enterprise speaking.
+- A shipping enterprise outside 寿张集镇 is an enterprise of the port-logistics industry:
+  the township specialty binds to its town, so rule 2 takes it.
 - Towns without a station (馆驿镇, 韩岗镇, …) fall through to triage.
 - A resident's complaint about a factory's noise or smell is a community matter of the
   resident's town, not an industry matter, even when it names the industry.
@@ -27,10 +34,12 @@ Hard cases:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from services.routing.rules.registry import Place, Station, StationRegistry
+from services.routing.rules.subject import PASSING, Standing, SubjectReader, echo_title, rank
 from services.routing.rules.text import (
     PlaceMention,
     Segmented,
@@ -86,6 +95,7 @@ class _Location:
     source: str | None
     surface: str | None  # as written in the text, for text-sourced places
     note: str = ""  # why no place was found, or what the form said that we set aside
+    respelt: bool = False  # written with other characters of the same sound
 
     @property
     def is_town(self) -> bool:
@@ -94,11 +104,13 @@ class _Location:
     def phrase(self) -> str:
         """The place and how we know it, e.g. 寿张集镇（正文提及“寿张集港区”）."""
         assert self.place is not None
+        sound = f"，按读音视为{self.place.name}" if self.respelt else ""
         if self.source == SOURCE_FORM:
-            return f"{self.place.name}（表单填写）"
+            said = f"“{self.surface}”" if self.respelt else ""
+            return f"{self.place.name}（表单填写{said}{sound}）"
         said = f"“{self.surface}”" if self.surface and self.surface != self.place.name else ""
         aside = f"；{self.note}" if self.note else ""
-        return f"{self.place.name}（正文提及{said}{aside}）"
+        return f"{self.place.name}（正文提及{said}{sound}{aside}）"
 
 
 @dataclass(frozen=True)
@@ -112,6 +124,36 @@ class _Facts:
     place_spans: tuple[tuple[int, int], ...]
     voice: str | None  # how the submission speaks for an enterprise, or None
     nuisance: tuple[str, ...]  # nuisance words, when it complains about a neighbour
+    reader: SubjectReader
+    worker: str | None = None  # the phrase by which a worker speaks of the employer
+    title_end: int = 0  # the title's end in ``text`` (the title comes first)
+
+    @functools.cached_property
+    def industries(self) -> list[Standing]:
+        """The industries the text speaks of as the submitter's own, best first."""
+        return rank(self.standings)
+
+    @functools.cached_property
+    def passing(self) -> tuple[tuple[str, str], ...]:
+        """(word, marker) of industry words said of other parties, in text order."""
+        said = sorted((m.start, m.word, m.marker) for s in self.standings for m in s.passing)
+        words = {w for _, w, _ in said}
+        return tuple(dict.fromkeys((w, k) for _, w, k in said
+                                   if not any(w != o and w in o for o in words)))
+
+    @functools.cached_property
+    def standings(self) -> tuple[Standing, ...]:
+        """What the text says of each industry: the words that count, and those in passing."""
+        standings = []
+        for station in self.registry.industry_stations:
+            spans = self.text.spans(station.keywords, station.fragments, exclude=self.place_spans)
+            mentions = echo_title([self.reader.mention(*span) for span in spans],
+                                  self.title_end)
+            standings.append(Standing(
+                station.code,
+                own=tuple(m for m in mentions if m.role != PASSING),
+                passing=tuple(m for m in mentions if m.role == PASSING)))
+        return tuple(standings)
 
     @property
     def town_station(self) -> Station | None:
@@ -162,8 +204,9 @@ def _industry(f: _Facts) -> RoutingDecision | None:
         return None
     station, words = found
     where = f"（{f.location.place.name}）" if f.location.place is not None else ""
-    reason = (f"规则2：{f.voice}，所属行业为{station.feature}，涉及{_quote(words)}；"
-              f"行业站面向全县，不论企业所在镇街{where}")
+    reason = (f"规则2：{f.voice}，所属行业为{station.feature}，涉及{_quote(words)}"
+              f"{_citation(station, words, f)}{_town_aside(f)}；"
+              f"行业站面向全县，不论企业所在镇街{where}{_passing_note(f)}")
     return _decision(f, station, RULE_INDUSTRY, reason, words)
 
 
@@ -214,23 +257,32 @@ def _gather(request: RoutingRequest, registry: StationRegistry) -> _Facts:
         if part
     )
     mentions = analyzer.places(text)
+    if not any(m.place.kind != "county" for m in mentions):
+        mentions = sorted(mentions + analyzer.respelt_places(text), key=lambda m: m.start)
     segmented = analyzer.segment(text)
-    voice = _enterprise_voice(request, segmented.text, registry.cues.enterprise_voice)
+    reader = SubjectReader(segmented, registry.cues)
+    worker = _worker(request, segmented.text, registry)
+    voice = None if worker else _enterprise_voice(request, segmented.text,
+                                                   registry.cues.enterprise_voice)
     return _Facts(
         request=request,
         registry=registry,
         text=segmented,
-        location=_locate(request.town, mentions, analyzer),
+        location=_locate(request.town, mentions, analyzer, reader),
         # Place names are not topics ("港区" in "寿张集港区"); landmarks like 梁山港 are.
         place_spans=tuple((m.start, m.end) for m in mentions if m.place.kind != "landmark"),
         voice=voice,
         nuisance=_nuisance_complaint(segmented, voice, registry),
+        reader=reader,
+        worker=worker,
+        title_end=len(normalize(request.title)),
     )
 
 
 def _locate(form_town: str | None, mentions: list[PlaceMention],
-            analyzer: TextAnalyzer) -> _Location:
-    """The form's town if it names one; else the first town or zone named in the text."""
+            analyzer: TextAnalyzer, reader: SubjectReader) -> _Location:
+    """The form's town if it names one; else the first town or zone the text names as the
+    submission's own (not a comparison; a destination only when nothing else is named)."""
     gazetteer = analyzer.gazetteer
     form = normalize(form_town)
     note = ""
@@ -238,18 +290,41 @@ def _locate(form_town: str | None, mentions: list[PlaceMention],
         place = _place_in_form(form, analyzer)
         if place is not None:
             return _Location(place, SOURCE_FORM, form)
+        respelt = [m for m in analyzer.respelt_places(form) if m.surface == form]
+        if respelt:
+            return _Location(respelt[0].place, SOURCE_FORM, form, respelt=True)
         if gazetteer.resolve(form) == gazetteer.county:
             note = f"表单所填“{form}”指全县，不是具体镇街"
         else:
             note = f"表单所填“{form}”不在本县镇街名录中"
+    asides: list[str] = []
+    destinations: list[tuple[PlaceMention, Place]] = []
     for mention in mentions:
         place = _town_or_zone(mention.place, analyzer)
-        if place is not None:
-            return _Location(place, SOURCE_TEXT, mention.surface, note)
+        if place is None:
+            continue
+        compared = reader.place_is_compared(mention.start)
+        if compared:
+            asides.append(f"“{mention.surface}”前有“{compared}”，是比较，不是所在地")
+            continue
+        if reader.place_is_destination(mention.start):
+            destinations.append((mention, place))
+            continue
+        return _Location(place, SOURCE_TEXT, mention.surface, _join(note, *asides),
+                         respelt=mention.respelt)
+    if destinations:
+        mention, place = destinations[0]
+        return _Location(place, SOURCE_TEXT, mention.surface, _join(note, *asides),
+                         respelt=mention.respelt)
     county = [m.surface for m in mentions if m.place.kind == "county"]
     if county and not note:
         note = f"正文只提及“{county[0]}”（全县），未指明具体镇街"
-    return _Location(None, None, None, note or "未能从表单或正文确定所在镇街")
+    return _Location(None, None, None,
+                     _join(note or "未能从表单或正文确定所在镇街", *asides))
+
+
+def _join(*parts: str) -> str:
+    return "；".join(p for p in parts if p)
 
 
 def _place_in_form(form: str, analyzer: TextAnalyzer) -> Place | None:
@@ -271,6 +346,16 @@ def _town_or_zone(place: Place | None, analyzer: TextAnalyzer) -> Place | None:
     if place.kind == "locality" and place.town is not None:
         return analyzer.gazetteer.resolve(place.town)
     return place
+
+
+def _worker(request: RoutingRequest, text: str, registry: StationRegistry) -> str | None:
+    """The phrase by which a worker speaks of the employer ("在…上班"), unless the submitter
+    or the channel is an enterprise's: then the enterprise speaks whatever it says."""
+    if ((request.submitter_type or "").strip() in ENTERPRISE_SUBMITTERS
+            or (request.enterprise_name or "").strip()
+            or (request.channel or "").strip() in ENTERPRISE_CHANNELS):
+        return None
+    return find_phrase(text, registry.cues.employee)
 
 
 def _enterprise_voice(request: RoutingRequest, text: str, phrases: Iterable[str]) -> str | None:
@@ -308,17 +393,71 @@ def _nuisance_complaint(text: Segmented, voice: str | None,
 
 
 def _industry_match(f: _Facts) -> tuple[Station, tuple[str, ...]] | None:
-    """The industry station whose vocabulary the text uses most (earliest on a tie)."""
-    best: tuple[Station, tuple[str, ...]] | None = None
-    best_key: tuple[int, int] | None = None
-    for station in f.registry.industry_stations:
-        words = f.find(station)
-        if not words:
-            continue
-        key = (-len(words), f.text.text.find(words[0]))
-        if best_key is None or key < best_key:
-            best, best_key = (station, words), key
-    return best
+    """The industry the submitter speaks of as its own (subject.py), and its words.
+
+    Words said of other parties never count; among the rest, what the submitter says it
+    is or does comes first, then what it says of itself, then firms named, then how many
+    words; the earliest word breaks a tie.
+    """
+    if not f.industries:
+        return None
+    best = f.industries[0]
+    words = best.self_words + tuple(w for w in best.words if w not in best.self_words)
+    return f.registry.get(best.key), words
+
+
+def _industry_named(f: _Facts) -> tuple[Station, tuple[str, ...]] | None:
+    """The industry the text names most, whoever it is said of (for notes to residents)."""
+    named = [(s, tuple(dict.fromkeys(m.word for m in sorted(
+        s.own + s.passing, key=lambda m: m.start)))) for s in f.standings]
+    named = [(s, words) for s, words in named if words]
+    if not named:
+        return None
+    best, words = min(named, key=lambda n: (-len(n[1]), f.text.text.find(n[1][0])))
+    return f.registry.get(best.key), words
+
+
+def _citation(station: Station, words: tuple[str, ...], f: _Facts) -> str:
+    """Where the deciding word comes from, e.g. （“上装”见GB/T 4754-2017 3630 改装汽车制造）."""
+    word = words[0]
+    source = station.citations.get(word)
+    if source is None:
+        return ""
+    own = f.industries[0]
+    said = "企业自述" if word in own.self_words else ""
+    return f"（{said}“{word}”：{source}）"
+
+
+def _town_aside(f: _Facts) -> str:
+    """Why the town's own station does not take an enterprise of a county-wide industry."""
+    loc = f.location
+    if not loc.is_town:
+        return ""
+    assert loc.place is not None
+    station = f.town_station
+    own = f.industries[0].words if f.industries else ()
+    specialties = [s for s in f.registry.stations
+                   if s.kind == "town" and s is not station and s.fragments
+                   and any(stem in word for stem in s.fragments for word in own)]
+    if specialties:
+        other = specialties[0]
+        return (f"；企业在{loc.place.name}，{other.town}{other.feature}特色站只受理本镇诉求，"
+                f"{other.town}以外的此类企业属全县{_industry_feature(f)}")
+    if station is not None and station.vocabulary:
+        return f"；{loc.place.name}的{station.feature}特色不涉及该企业诉求"
+    return ""
+
+
+def _industry_feature(f: _Facts) -> str:
+    return f.registry.get(f.industries[0].key).feature if f.industries else "行业站"
+
+
+def _passing_note(f: _Facts) -> str:
+    """The industry words said of other parties, which did not decide."""
+    if f.voice is None or not f.passing:
+        return ""
+    said = "、".join(f"“{w}”（“{m}”）" for w, m in f.passing[:_MAX_QUOTED])
+    return f"；{said}是顺带提及的其他企业，不作为提交企业自身的行业"
 
 
 def _notes(f: _Facts) -> tuple[str, tuple[str, ...]]:
@@ -328,7 +467,7 @@ def _notes(f: _Facts) -> tuple[str, tuple[str, ...]]:
     """
     notes: list[str] = []
     cited: list[str] = []
-    industry = _industry_match(f)
+    industry = _industry_match(f) if f.voice is not None and not f.nuisance else _industry_named(f)
     if industry is not None and f.nuisance:
         station, words = industry
         who = "居民对企业" if f.voice is None else "对周边企业"
@@ -337,8 +476,12 @@ def _notes(f: _Facts) -> tuple[str, tuple[str, ...]]:
         cited.extend(f.nuisance + words)
     elif industry is not None and f.voice is None:
         station, words = industry
-        notes.append(f"涉及{_quote(words)}，但不是企业自身经营诉求，不转{station.name}")
+        worker = f"（“{f.worker}”：职工反映所在单位的事）" if f.worker else ""
+        notes.append(f"涉及{_quote(words)}，但不是企业自身经营诉求{worker}，不转{station.name}")
         cited.extend(words)
+    passing = _passing_note(f)
+    if passing:
+        notes.append(passing[1:])
     for station in f.registry.stations:
         if station.kind != "town" or station is f.town_station or not station.fragments:
             continue

@@ -12,6 +12,10 @@ Vocabulary is matched on segments, not raw substrings: a keyword counts when it 
 of the words jieba finds (including the sub-words of a compound, e.g. "航运" inside
 "航运公司"), or when it spans whole words. "Fragments" are the deliberate exception:
 stems that are matched anywhere inside a word.
+
+A town misspelt by sound ("拳埔镇", "寿张急镇", "水泊街到": what a pinyin keyboard or a
+hotline clerk writes) is found by comparing pinyin, only when the text names no town
+correctly (``TextAnalyzer.respelt_places``); pypinyin is loaded for that on first use.
 """
 
 from __future__ import annotations
@@ -94,6 +98,7 @@ class PlaceMention:
     surface: str  # as written in the text
     place: Place
     start: int
+    respelt: bool = False  # written with other characters of the same sound ("拳埔镇")
 
     @property
     def end(self) -> int:
@@ -120,13 +125,27 @@ class Segmented:
         A word found only inside a longer matched word is dropped ("稀土" inside
         "稀土永磁"), as is anything inside an ``exclude`` span (place names).
         """
+        return tuple(dict.fromkeys(word for _, _, word in self.spans(keywords, fragments, exclude)))
+
+    def spans(
+        self,
+        keywords: Iterable[str],
+        fragments: Iterable[str] = (),
+        exclude: Iterable[tuple[int, int]] = (),
+    ) -> list[tuple[int, int, str]]:
+        """Every occurrence ``(start, end, word)`` that :meth:`find` counts, in text order."""
         spans: list[tuple[int, int, str]] = []
+        chars = self._chars
         for word in dict.fromkeys(keywords):
+            if word[0] not in chars:  # most of a vocabulary is absent: skip it cheaply
+                continue
             starts = list(_occurrences(self.text, word))
             aligned = [s for s in starts if self._aligned(s, s + len(word))]
             if word in self.search_words or aligned:
                 spans.extend((s, s + len(word), word) for s in starts)
         for word in dict.fromkeys(fragments):
+            if word[0] not in chars:
+                continue
             spans.extend((s, s + len(word), word) for s in _occurrences(self.text, word))
         blocked = list(exclude)
         kept = [
@@ -134,7 +153,15 @@ class Segmented:
             if not _inside_any(span, blocked) and not _inside_longer(span, spans)
         ]
         kept.sort()
-        return tuple(dict.fromkeys(word for _, _, word in kept))
+        return kept
+
+    @functools.cached_property
+    def _chars(self) -> frozenset[str]:
+        return frozenset(self.text)
+
+    def is_word(self, start: int, end: int) -> bool:
+        """Whether ``text[start:end]`` starts and ends on word boundaries."""
+        return self._aligned(start, end)
 
     def _aligned(self, start: int, end: int) -> bool:
         return start in self.boundaries and end in self.boundaries
@@ -170,10 +197,13 @@ class TextAnalyzer:
         self._words = tuple(dict.fromkeys(words))
         self._strong = _by_length(self.gazetteer.surfaces)
         self._weak = _by_length(self.gazetteer.weak_surfaces)
+        self._sounds = _SoundIndex.of(self.gazetteer)
+        self._taught = False
 
     def segment(self, text: str) -> Segmented:
         """Cut ``text`` (already normalised) into words."""
-        tk = tokenizer(self._words)
+        tk = tokenizer(() if self._taught else self._words)
+        self._taught = True
         words = tuple(tk.cut(text, HMM=False))
         bounds = {0}
         offset = 0
@@ -194,6 +224,31 @@ class TextAnalyzer:
             return mentions
         weak = [m for m in _scan(text, self._weak) if not self._blocked(text, m)]
         return sorted(mentions + weak, key=lambda m: m.start)
+
+    def respelt_places(self, text: str) -> list[PlaceMention]:
+        """Towns written with other characters of the same sound, in order of appearance.
+
+        A candidate is the length of a town's name (or of its stem followed by 镇/乡/街道…)
+        sharing all but one character with it; it counts when its pinyin equals the town's
+        and no other town sounds the same ("阳营镇" is 杨营镇; a "韩港镇" could only be
+        韩岗镇, never 韩垓镇). Bare two-character stems never count: too many words sound
+        like them.
+        """
+        found: list[PlaceMention] = []
+        taken: set[int] = set()
+        for start, length, names in _sound_candidates(text, self._sounds):
+            if start in taken:
+                continue
+            surface = text[start:start + length]
+            key = _pinyin(surface)
+            towns = {self.gazetteer.surfaces[name] for name in names
+                     if self._sounds.pinyin[name] == key}
+            if len(towns) != 1:
+                continue
+            place = towns.pop()
+            found.append(PlaceMention(surface, place, start, respelt=True))
+            taken.update(range(start, start + length))
+        return sorted(found, key=lambda m: m.start)
 
     def _blocked(self, text: str, mention: PlaceMention) -> bool:
         window = text[max(0, mention.start - _WEAK_WINDOW): mention.end + _WEAK_WINDOW]
@@ -221,7 +276,81 @@ def _scan(text: str, index: tuple[dict[str, Place], list[int]]) -> list[PlaceMen
     return found
 
 
-@functools.lru_cache(maxsize=8)
+@dataclass(frozen=True)
+class _SoundIndex:
+    """The spellings of towns a misspelling is compared with, and where their characters sit.
+
+    Every name and alias of a town of three or more characters ("拳铺镇", "寿张集",
+    "水泊街道"); two-character aliases ("拳铺") sound like too many other words.
+    """
+
+    pinyin: Mapping[str, str]  # spelling → its toneless pinyin, computed on first use
+    by_char: Mapping[str, tuple[tuple[str, int], ...]]  # character → (spelling, offset)
+    lengths: Mapping[str, int]
+
+    @classmethod
+    def of(cls, gazetteer: Gazetteer) -> _SoundIndex:
+        spellings = [s for s, p in gazetteer.surfaces.items() if p.kind == "town" and len(s) >= 3]
+        by_char: dict[str, list[tuple[str, int]]] = {}
+        for spelling in spellings:
+            for offset, char in enumerate(spelling):
+                by_char.setdefault(char, []).append((spelling, offset))
+        return cls(_LazyPinyin(), {c: tuple(v) for c, v in by_char.items()},
+                   {s: len(s) for s in spellings})
+
+
+class _LazyPinyin(dict):  # type: ignore[type-arg]
+    """Spelling → pinyin, computed the first time a misspelling is looked for."""
+
+    def __missing__(self, key: str) -> str:
+        value = _pinyin(key)
+        self[key] = value
+        return value
+
+
+def _sound_candidates(text: str, index: _SoundIndex) -> Iterator[tuple[int, int, set[str]]]:
+    """(start, length, spellings) of the stretches sharing all but one character with a town."""
+    votes: dict[tuple[int, str], int] = {}
+    for i, char in enumerate(text):
+        for spelling, offset in index.by_char.get(char, ()):
+            key = (i - offset, spelling)
+            votes[key] = votes.get(key, 0) + 1
+    windows: dict[tuple[int, int], set[str]] = {}
+    for (start, spelling), shared in votes.items():
+        length = index.lengths[spelling]
+        if start < 0 or start + length > len(text) or shared != length - 1:
+            continue
+        if not _is_chinese(text[start:start + length]):
+            continue
+        windows.setdefault((start, length), set()).add(spelling)
+    for (start, length), names in sorted(windows.items(), key=lambda w: (w[0][0], -w[0][1])):
+        yield start, length, names
+
+
+def _is_chinese(text: str) -> bool:
+    return all("\u4e00" <= c <= "\u9fff" for c in text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _pinyin(text: str) -> str:
+    from pypinyin import lazy_pinyin  # loaded only when a text names no town correctly
+
+    return " ".join(lazy_pinyin(text))
+
+
+_analyzers: dict[int, tuple[StationRegistry, TextAnalyzer]] = {}
+
+
 def analyzer_for(registry: StationRegistry) -> TextAnalyzer:
-    """The analyzer of a registry, built once per registry."""
-    return TextAnalyzer(registry)
+    """The analyzer of a registry, built once per registry object.
+
+    Keyed by identity: hashing a registry (every station, every word) on each call cost
+    more than a routing decision's own work.
+    """
+    entry = _analyzers.get(id(registry))
+    if entry is None or entry[0] is not registry:
+        with _lock:
+            if len(_analyzers) >= 8:
+                _analyzers.clear()
+            entry = _analyzers[id(registry)] = (registry, TextAnalyzer(registry))
+    return entry[1]
