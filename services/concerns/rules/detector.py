@@ -40,6 +40,7 @@ WINDOW = timedelta(days=60)
 THRESHOLD = 0.5  # score from which a pair is one concern
 NEAR_FACTOR = 0.85  # a place that is only near (road, 150 m) counts for less than a shared name
 MAX_PER_KEY = 200  # most recent cases looked at per index key (a place with thousands of reports)
+PER_CONCERN = 4  # most recent cases of one concern judged (its other cases add little)
 
 
 # --------------------------------------------------------------------------- the case record
@@ -92,7 +93,9 @@ class Features:
     places: P.Places
     kinds: Mapping[str, float]  # kind code -> weight
     kind_norm: float
+    main_kinds: frozenset[str]  # the kinds of the highest weight
     words: frozenset[str]
+    word_norm: float  # sqrt of the sum of squared word weights
     headline: str  # the title, for reasons
 
     @property
@@ -106,10 +109,12 @@ def features(case: Case) -> Features:
     text = "。".join(x for x in (title, content, address) if x)
     places = P.extract(text, case.town, case.lat, case.lng)
     kinds = problems.profile(title, content)
+    telling = words.words(places.residue)
     return Features(
         id=case.id, opened_at=case.opened_at, places=places, kinds=kinds,
         kind_norm=math.sqrt(sum(w * w for w in kinds.values())),
-        words=words.words(places.residue), headline=case.title,
+        main_kinds=problems.main_kinds(kinds), words=telling, word_norm=words.norm(telling),
+        headline=case.title,
     )
 
 
@@ -122,10 +127,18 @@ class Judgement:
 
     duplicate: bool
     score: float
-    reason: str  # zh-CN
+    veto: str = ""  # zh-CN: why the pair cannot be one concern, if it cannot
     place: P.PlaceMatch | None = None
     shared_kinds: tuple[str, ...] = ()
     shared_words: tuple[str, ...] = ()
+    days: float = 0.0
+
+    @property
+    def reason(self) -> str:
+        """zh-CN, e.g. "同为石头园村；同一问题：污水外溢；共有词：污水、管网；相距 40 米；相隔 13 天"."""
+        if self.veto:
+            return self.veto
+        return _reason(self.place, self.shared_kinds, self.shared_words, self.days)  # type: ignore[arg-type]
 
 
 def judge(new: Features, old: Features, window: timedelta = WINDOW) -> Judgement:
@@ -140,22 +153,17 @@ def judge(new: Features, old: Features, window: timedelta = WINDOW) -> Judgement
         return Judgement(False, 0.0, "无共同地点", place)
 
     shared = tuple(k for k in new.kind_codes if k in old.kinds)
-    word_sim, shared_words = words.similarity(new.words, old.words)
     if new.kinds and old.kinds:
         # each must be mostly about a problem the other names: a garbage point at a ship lock
         # that also mentions the anchorage's queue is not the queue
-        if not shared or not (problems.main_kinds(new.kinds) & old.kinds.keys()) or not (
-                problems.main_kinds(old.kinds) & new.kinds.keys()):
+        if not shared or not (new.main_kinds & old.kinds.keys()) or not (
+                old.main_kinds & new.kinds.keys()):
             return Judgement(False, 0.0, f"{_place_phrase(place)}，但问题不同（"
                              f"{_kind_label(new.kind_codes[0])}／{_kind_label(old.kind_codes[0])}）",
                              place)
         kind_sim = sum(new.kinds[k] * old.kinds[k] for k in shared) / (new.kind_norm * old.kind_norm)
-        problem = 0.7 * kind_sim + 0.3 * word_sim
     else:
-        # one of them names no known kind of problem: only the words can tell, and they are
-        # weaker evidence than two kinds that agree
         kind_sim = 0.0
-        problem = 0.8 * word_sim
 
     per_building = [k for k in shared if problems.BY_CODE[k].per_building]
     nb, ob = new.places.buildings, old.places.buildings
@@ -163,12 +171,16 @@ def judge(new: Features, old: Features, window: timedelta = WINDOW) -> Judgement
         return Judgement(False, 0.0, f"{_place_phrase(place)}，但楼栋不同（{_buildings(nb)}／"
                          f"{_buildings(ob)}）", place, shared)
 
+    word_sim, shared_words = words.similarity(new.words, old.words, new.word_norm, old.word_norm)
+    # when one of them names no known kind of problem only the words can tell, and they are
+    # weaker evidence than two kinds that agree
+    problem = 0.7 * kind_sim + 0.3 * word_sim if new.kinds and old.kinds else 0.8 * word_sim
+
     score = problem * (1.0 if place.level == "same" else NEAR_FACTOR)
     if place.level == "near" and kind_sim < 0.6:
         score = min(score, THRESHOLD - 0.01)  # near and a loose problem match: never enough
     score = round(score, 3)
-    reason = _reason(place, shared, shared_words, days)
-    return Judgement(score >= THRESHOLD, score, reason, place, shared, tuple(shared_words[:5]))
+    return Judgement(score >= THRESHOLD, score, "", place, shared, tuple(shared_words[:5]), days)
 
 
 def _kind_label(code: str) -> str:
@@ -189,7 +201,8 @@ def _place_phrase(place: P.PlaceMatch) -> str:
     return "地点相近"
 
 
-def _reason(place: P.PlaceMatch, kinds: tuple[str, ...], shared_words: list[str], days: float) -> str:
+def _reason(place: P.PlaceMatch, kinds: tuple[str, ...], shared_words: tuple[str, ...],
+            days: float) -> str:
     parts = [_place_phrase(place)]
     if kinds:
         parts.append("同一问题：" + "、".join(_kind_label(k) for k in kinds[:2]))
@@ -410,13 +423,22 @@ class DuplicateIndex:
                     ids = self._postings.get(f"t|{town}|{slot}")
                     if not ids:
                         continue
-                    for cid in list(ids)[-MAX_PER_KEY * 5:]:
+                    for cid in list(ids)[-MAX_PER_KEY:]:
                         if cid not in found and any(
                             k in self._entries[cid].features.places.text_key for k in own
                         ):
                             found[cid] = None
         found.pop(f.id, None)
-        return list(found)
+        # a concern with many reports: its most recent few stand for it
+        per_root: dict[str, list[str]] = {}
+        for cid in found:
+            per_root.setdefault(self._entries[cid].root, []).append(cid)
+        kept: list[str] = []
+        for ids in per_root.values():
+            if len(ids) > PER_CONCERN:
+                ids = sorted(ids, key=lambda c: (self._entries[c].features.opened_at, c))[-PER_CONCERN:]
+            kept.extend(ids)
+        return kept
 
     def _keys_for_prefix(self, prefix: str) -> list[str]:
         # a case with no kind: read the name's postings of every kind (rare, so a scan of the

@@ -69,6 +69,8 @@ def chinese_number(numeral: str) -> str | None:
         return f"{low}-{high}" if low < high else None
     total, section, digit = 0, 0, None
     for ch in numeral:
+        if ch in "零〇" and section:
+            continue  # 一千零五: a place holder between units
         if ch in _DIGITS:
             if digit is not None:
                 return None  # two digits in a row ("一二") that are not a range

@@ -57,7 +57,7 @@ class Gazetteer:
     county: frozenset[str]
 
     @functools.cached_property
-    def scan_table(self) -> tuple[dict[str, tuple[str, str]], list[int]]:
+    def scan_table(self) -> tuple[dict[str, tuple[str, str]], re.Pattern[str]]:
         table: dict[str, tuple[str, str]] = {}
         for s in self.county:
             table[s] = ("county", s)
@@ -67,7 +67,8 @@ class Gazetteer:
             table[s] = ("locality", name)
         for s, name in self.landmarks.items():
             table[s] = ("landmark", name)
-        return table, sorted({len(s) for s in table}, reverse=True)
+        # longest first: the alternation then finds the leftmost-longest name
+        return table, re.compile("|".join(map(re.escape, sorted(table, key=len, reverse=True))))
 
 
 @functools.cache
@@ -206,6 +207,8 @@ _RESIDENTIAL_SUFFIX = "社区|村"
 # Compound names end in one of these words, and are recognised when 小区, a building number or
 # a residents' word follows (翠湖苑7号楼, 东方名苑物业); "X小区" is always a compound.
 _COMPOUND_END = "苑|园|府|庭|城|湾|家园|花园|公寓|水岸|名居|雅居|华庭|新村|大院|小镇|佳苑|嘉园|公馆|首府|广场"
+# Two-character ends that name a compound on their own, whatever follows (华馨家园暖气不热).
+_COMPOUND_STRONG_END = "家园|花园|华府|华庭|名苑|新城|水岸|公寓|嘉园|佳苑|公馆|首府"
 _COMPOUND_TAIL = (r"(?:小区|\d+(?:号楼|栋|幢)|物业|业主|居民|院内|院里|楼前|楼下|南门|北门|东门|西门"
                   r"|一期|二期|三期)")
 
@@ -242,34 +245,24 @@ class _Span:
 
 
 def _scan_gazetteer(text: str) -> list[_Span]:
-    table, lengths = gazetteer().scan_table
+    table, pattern = gazetteer().scan_table
     spans: list[_Span] = []
-    i = 0
-    while i < len(text):
-        for n in lengths:
-            surface = text[i:i + n]
-            if len(surface) == n and surface in table:
-                kind, name = table[surface]
-                span = _Span(i, i + n, kind)
-                if kind == "town":
-                    span.town = name
-                elif kind == "locality":
-                    for tail in ("社区", "村"):
-                        if text.startswith(tail, span.end) and not name.endswith(tail):
-                            span.end += len(tail)
-                            n += len(tail)
-                            break
-                    core = _strip_village_word(name)
-                    span.name = PlaceName(RESIDENTIAL, name, sound_key(core))
-                    span.kind = RESIDENTIAL
-                elif kind == "landmark":
-                    span.name = PlaceName(FACILITY, name, sound_key(name))
-                    span.kind = FACILITY
-                spans.append(span)
-                i += n
-                break
-        else:
-            i += 1
+    for m in pattern.finditer(text):
+        kind, name = table[m.group(0)]
+        span = _Span(m.start(), m.end(), kind)
+        if kind == "town":
+            span.town = name
+        elif kind == "locality":
+            for tail in ("社区", "村"):  # 李官屯村: the village word belongs to the name
+                if text.startswith(tail, span.end) and not name.endswith(tail):
+                    span.end += len(tail)
+                    break
+            span.name = PlaceName(RESIDENTIAL, name, sound_key(_strip_village_word(name)))
+            span.kind = RESIDENTIAL
+        elif kind == "landmark":
+            span.name = PlaceName(FACILITY, name, sound_key(name))
+            span.kind = FACILITY
+        spans.append(span)
     return spans
 
 
@@ -383,22 +376,25 @@ def extract(text: str, town: str | None = None, lat: float | None = None,
             else:
                 add(group, core + m.group(0), core, m.start() - len(raw), m.end())
 
-    for m in re.finditer(rf"[\u4e00-\u9fff]{{1,6}}?(?:{_COMPOUND_END})(?={_COMPOUND_TAIL})|小区", text):
-        if m.group(0) == "小区":
-            if _covered(spans, m.start(), m.end()):
-                continue
-            raw = _left_name(text, m.start(), _floor(spans, m.start()), _MAX_NAME[RESIDENTIAL] + 1,
-                             drop=True)
-            core = _strip_end(raw, _GENERIC_AT_END)
-            add(RESIDENTIAL, core, core, m.start() - len(raw), m.end())
-        else:
-            end = m.end()
-            if _covered(spans, end - 1, end):
-                continue
-            raw = _left_name(text, end, _floor(spans, end), _MAX_NAME[RESIDENTIAL] + 1, drop=True)
-            if not raw.endswith(("幼儿园", "物流园", "产业园", "工业园", "公园", "果园", "菜园",
-                                 "校园", "广场")):
-                add(RESIDENTIAL, raw, raw, end - len(raw), end)
+    # compounds: "X小区"; a name ending in 苑/园/城/… before 小区, a building number or a
+    # residents' word; a name ending in 家园/花园/华府/… anywhere (unless the name goes on)
+    ends = [(m.end(), False) for m in re.finditer(rf"(?:{_COMPOUND_END})(?={_COMPOUND_TAIL})", text)]
+    ends += [(m.end(), True) for m in re.finditer(_COMPOUND_STRONG_END, text)
+             if not re.match(rf"(?:{_COMPOUND_END}|{_COMPOUND_TAIL})", text[m.end():])]
+    for end, strong in sorted(ends):
+        if _covered(spans, end - 1, end):
+            continue
+        raw = _left_name(text, end, _floor(spans, end), _MAX_NAME[RESIDENTIAL] + 1, drop=True)
+        if strong and len(raw) < 3:
+            continue  # "家园" alone is a word, not a name
+        if not raw.endswith(("幼儿园", "物流园", "产业园", "工业园", "公园", "果园", "菜园", "校园", "广场")):
+            add(RESIDENTIAL, raw, raw, end - len(raw), end)
+    for m in re.finditer("小区", text):
+        if _covered(spans, m.start(), m.end()):
+            continue
+        raw = _left_name(text, m.start(), _floor(spans, m.start()), _MAX_NAME[RESIDENTIAL] + 1, drop=True)
+        core = _strip_end(raw, _GENERIC_AT_END)
+        add(RESIDENTIAL, core, core, m.start() - len(raw), m.end())
 
     for m in re.finditer(_ORG_SUFFIX, text):
         if _covered(spans, m.start(), m.end()):
@@ -481,8 +477,9 @@ def _mentions(a: Places, b: Places) -> list[PlaceName]:
 
 def _shared(a: Places, b: Places) -> list[tuple[PlaceName, bool]]:
     """(name, is a reference point on either side) for every place both name or mention."""
-    b_by_key = {n.key: n for n in b.names}
-    out = [(n, n.reference or b_by_key[n.key].reference) for n in a.names if n.key in b_by_key]
+    b_by_key = {n.key: n for n in b.names if n.group != ROAD}
+    out = [(n, n.reference or b_by_key[n.key].reference) for n in a.names
+           if n.group != ROAD and n.key in b_by_key]
     out += [(n, n.reference) for n in _mentions(a, b) + _mentions(b, a)]
     return out
 

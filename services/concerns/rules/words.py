@@ -80,7 +80,12 @@ def words(text: str) -> frozenset[str]:
     )
 
 
-def similarity(a: frozenset[str], b: frozenset[str]) -> tuple[float, list[str]]:
+def norm(ws: frozenset[str]) -> float:
+    return math.sqrt(sum(weight(w) ** 2 for w in ws))
+
+
+def similarity(a: frozenset[str], b: frozenset[str], norm_a: float | None = None,
+               norm_b: float | None = None) -> tuple[float, list[str]]:
     """Weighted cosine of two word sets, and the shared words, heaviest first."""
     if not a or not b:
         return 0.0, []
@@ -88,5 +93,5 @@ def similarity(a: frozenset[str], b: frozenset[str]) -> tuple[float, list[str]]:
     if not shared:
         return 0.0, []
     num = sum(weight(w) ** 2 for w in shared)
-    den = math.sqrt(sum(weight(w) ** 2 for w in a) * sum(weight(w) ** 2 for w in b))
+    den = (norm(a) if norm_a is None else norm_a) * (norm(b) if norm_b is None else norm_b)
     return num / den, sorted(shared, key=lambda w: (-weight(w), w))
