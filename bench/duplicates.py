@@ -301,6 +301,9 @@ class Generator:
         self.weights = [1.0 / (1 + i) ** 0.8 for i in range(len(self.places))]
         self.rng.shuffle(self.weights)
         self.concerns: list[tuple[Place, str, int, str]] = []  # place, kind, building, first id
+        # by the rule, a second "new" report of the same problem at the same place (and building,
+        # for a lift or a radiator) is the same concern: it is stored linked to the first
+        self.first_of: dict[tuple[str, str, int], str] = {}
         self.n = 0
 
     def case(self, when: datetime, repeat: bool) -> Case:
@@ -313,8 +316,10 @@ class Generator:
             place = rng.choices(self.places, self.weights)[0]
             kind = rng.choice(sorted(TEMPLATES[place.kind]))
             building = rng.randint(1, 20)
-            first = cid
-            self.concerns.append((place, kind, building, first))
+            key = (place.name, kind, building if kind in ("lift", "heating") else 0)
+            first = self.first_of.setdefault(key, cid)
+            if first == cid:
+                self.concerns.append((place, kind, building, first))
         title, content = rng.choice(TEMPLATES[place.kind][kind])
         p = spoken(place, rng)
         fill = {"p": p, "d": rng.choice(DURATIONS), "b": building}
