@@ -1,0 +1,1 @@
+"""Plain rules of the concerns service: what makes two cases one concern."""
