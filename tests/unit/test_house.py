@@ -72,3 +72,18 @@ def test_the_readme_tables_of_events_and_queues_are_generated_from_the_code():
     text = contracts.README.read_text(encoding="utf-8")
     assert set(contracts.blocks(text)) == {"events", "queues"}
     assert contracts.render(text) == text, "run: liaison contracts"
+
+
+def test_every_setting_of_the_config_file_is_in_the_readme_and_back():
+    """deploy/config.yaml holds every setting with its one default; the README's table names
+    each (and only settings the file has, or the per-service overrides it explains)."""
+    config = (ROOT / "deploy" / "config.yaml").read_text(encoding="utf-8")
+    in_file = {name for line in config.splitlines() if not line.lstrip().startswith("#")
+               for name in re.findall(r"\$\{([A-Z_]+):", line)}
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Configuration", 1)[1].split("\n#", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    in_table = {name for row in rows for name in re.findall(r"`([A-Z][A-Z_]+)`", row.split("|")[1])}
+    per_service = {"LIAISON_CONFIG"}  # and the <SERVICE>_… overrides, written with <SERVICE>
+    assert in_file - in_table == set(), "settings missing from the README's table"
+    assert in_table - in_file - per_service == set(), "README settings the config file lacks"
